@@ -1,0 +1,32 @@
+"""The HTTP surface: every route hangs below PUBLIC_BASE_URL's path."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from twilio.request_validator import RequestValidator
+
+from bot.config import Settings
+from bot.services.container import Services
+from handlers import health, media, twilio
+
+
+def build_web(
+    settings: Settings, services: Services, bolt: App, validator: RequestValidator
+) -> Flask:
+    web = Flask("smsbridge")
+    routes = Blueprint("smsbridge", __name__, url_prefix=settings.route_prefix or None)
+    slack_handler = SlackRequestHandler(bolt)
+
+    @routes.post("/slack/events")
+    def slack_events() -> Response:
+        return slack_handler.handle(request)  # type: ignore[no-any-return]
+
+    twilio.register_all(
+        routes, services, validator=validator, public_base_url=settings.public_base_url or ""
+    )
+    health.register(routes, services)
+    media.register(routes, services)
+    web.register_blueprint(routes)
+    return web

@@ -1,0 +1,44 @@
+"""Find-or-create that is safe under concurrent writers on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+def get_or_create(
+    session: Session, find: Callable[[], T | None], make: Callable[[], T]
+) -> tuple[T, bool]:
+    """Return (row, created). A unique-key race is settled inside a savepoint."""
+    found = find()
+    if found is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            row = make()
+            session.add(row)
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found, False
+    return row, True
+
+
+def insert_ignoring_conflict(
+    session: Session, model: type, values: dict[str, Any], *, unique: list[str]
+) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint, safe under races."""
+    table = model.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql_insert(table)
+    else:
+        statement = sqlite_insert(table)
+    session.execute(statement.values(**values).on_conflict_do_nothing(index_elements=unique))

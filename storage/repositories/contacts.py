@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from storage.models import Contact, utcnow
+from storage.repositories._search import search_key, starts_with
+from storage.repositories._upsert import insert_ignoring_conflict
+
+
+def by_e164(session: Session, workspace_id: int, e164: str) -> Contact | None:
+    return session.scalar(
+        select(Contact).where(Contact.workspace_id == workspace_id, Contact.e164 == e164)
+    )
+
+
+def ensure(session: Session, workspace_id: int, e164: str) -> Contact:
+    contact = by_e164(session, workspace_id, e164)
+    if contact is None:
+        now = utcnow()
+        insert_ignoring_conflict(
+            session, Contact,
+            {"workspace_id": workspace_id, "e164": e164, "created_at": now, "updated_at": now},
+            unique=["workspace_id", "e164"],
+        )
+        contact = by_e164(session, workspace_id, e164)
+        assert contact is not None
+    return contact
+
+
+# --- issue 4: contact editing and picker search ---
+
+
+def by_id(session: Session, workspace_id: int, contact_id: int) -> Contact | None:
+    contact = session.get(Contact, contact_id)
+    return contact if contact is not None and contact.workspace_id == workspace_id else None
+
+
+def set_name(contact: Contact, name: str | None) -> None:
+    """The name and its search key change together."""
+    contact.name = name
+    contact.name_key = search_key(name)
+
+
+def name_prefix_query(workspace_id: int, prefix: str, limit: int) -> Select[Contact]:
+    return (
+        select(Contact)
+        .where(Contact.workspace_id == workspace_id, starts_with(Contact.name_key, prefix))
+        .order_by(Contact.name_key)
+        .limit(limit)
+    )
+
+
+def phone_prefix_query(workspace_id: int, prefix: str, limit: int) -> Select[Contact]:
+    return (
+        select(Contact)
+        .where(Contact.workspace_id == workspace_id, starts_with(Contact.phone_key, prefix))
+        .order_by(Contact.phone_key)
+        .limit(limit)
+    )
+
+
+def with_name_prefix(session: Session, workspace_id: int, prefix: str, limit: int) -> list[Contact]:
+    return list(session.scalars(name_prefix_query(workspace_id, prefix, limit)))
+
+
+def with_phone_prefix(
+    session: Session, workspace_id: int, prefix: str, limit: int
+) -> list[Contact]:
+    return list(session.scalars(phone_prefix_query(workspace_id, prefix, limit)))
+
+
+def by_name(session: Session, workspace_id: int, name: str, limit: int = 5) -> list[Contact]:
+    """Contacts whose whole name is `name` (case-insensitive), for `/sms <name> text`."""
+    key = search_key(name)
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.workspace_id == workspace_id, Contact.name_key == key)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import NumberAssignment, SmsNumber
+
+
+def by_e164(session: Session, e164: str) -> SmsNumber | None:
+    return session.scalar(select(SmsNumber).where(SmsNumber.e164 == e164))
+
+
+def by_channel(session: Session, workspace_id: int, channel_id: str) -> list[SmsNumber]:
+    return list(
+        session.scalars(
+            select(SmsNumber).where(
+                SmsNumber.workspace_id == workspace_id, SmsNumber.channel_id == channel_id
+            )
+        )
+    )
+
+
+def in_workspace(session: Session, workspace_id: int) -> list[SmsNumber]:
+    return list(
+        session.scalars(
+            select(SmsNumber).where(SmsNumber.workspace_id == workspace_id).order_by(SmsNumber.e164)
+        )
+    )
+
+
+def assignments(session: Session, number_id: int) -> list[NumberAssignment]:
+    return list(
+        session.scalars(
+            select(NumberAssignment)
+            .where(NumberAssignment.number_id == number_id)
+            .order_by(NumberAssignment.slack_user_id)
+        )
+    )
+
+
+def assignment(session: Session, number_id: int, user_id: str) -> NumberAssignment | None:
+    return session.scalar(
+        select(NumberAssignment).where(
+            NumberAssignment.number_id == number_id, NumberAssignment.slack_user_id == user_id
+        )
+    )
+
+
+def clear_default(session: Session, workspace_id: int, user_id: str) -> None:
+    """A member has at most one default number per workspace."""
+    numbers = select(SmsNumber.id).where(SmsNumber.workspace_id == workspace_id)
+    session.execute(
+        update(NumberAssignment)
+        .where(NumberAssignment.slack_user_id == user_id, NumberAssignment.number_id.in_(numbers))
+        .values(is_default=False)
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session
+
+from storage.models import OptOut
+
+
+def _in_force(contact_id: int, scopes: Sequence[str]) -> ColumnElement[bool]:
+    return and_(
+        OptOut.contact_id == contact_id,
+        OptOut.scope.in_(list(scopes)),
+        OptOut.lifted_at.is_(None),
+    )
+
+
+def active(session: Session, *, contact_id: int, scopes: Sequence[str]) -> OptOut | None:
+    """The latest opt-out in force for the contact in any of `scopes`."""
+    return session.scalar(
+        select(OptOut).where(_in_force(contact_id, scopes))
+        .order_by(OptOut.opted_out_at.desc()).limit(1)
+    )
+
+
+def all_active(session: Session, *, contact_id: int, scopes: Sequence[str]) -> list[OptOut]:
+    """Every opt-out in force in `scopes`, locked until commit (START lifts them all)."""
+    return list(
+        session.scalars(select(OptOut).where(_in_force(contact_id, scopes)).with_for_update())
+    )
+
+
+def for_scope(session: Session, *, contact_id: int, scope: str) -> OptOut | None:
+    """The contact's row for `scope`, lifted or not, locked until commit."""
+    return session.scalar(
+        select(OptOut).where(OptOut.contact_id == contact_id, OptOut.scope == scope)
+        .with_for_update()
+    )
+
+
+def lift(rows: Sequence[OptOut], *, keyword: str, now: datetime) -> None:
+    for row in rows:
+        row.lifted_at = now
+        row.lifted_by = keyword
