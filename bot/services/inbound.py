@@ -105,8 +105,7 @@ class InboundService:
             number = numbers.by_e164(session, text.to)
             if number is None:
                 raise NotFound(f"{mask_phone(text.to)} is not an SMS number set up here")
-            if messages.by_twilio_sid(session, text.message_sid) is not None:
-                return None
+            # a repeated MessageSid fails the message insert's unique key: receive() settles it
             contact = contacts.ensure(session, number.workspace_id, text.from_)
             conversation = conversations.ensure_locked(
                 session,
@@ -114,8 +113,10 @@ class InboundService:
                 number_id=number.id,
                 contact_id=contact.id,
                 channel_id=number.channel_id,
+                now=now,
             )
-            conversation.last_activity_at = now
+            if conversation.last_activity_at != now:
+                conversation.last_activity_at = now
             reopened = conversation.status == ConversationStatus.CLOSED
             if reopened:
                 conversation.status = ConversationStatus.OPEN

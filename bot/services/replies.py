@@ -22,8 +22,8 @@ from bot.services.jobs import JobQueue
 from bot.services.lifecycle import reply_blocked_by_owner
 from bot.services.permissions import may_send_from
 from bot.text import MAX_SMS_CHARS, is_note, slack_to_plain
-from storage.models import Conversation, Direction, Message, Role, SmsNumber, Workspace
-from storage.repositories import conversations, events, messages, roles, workspaces
+from storage.models import Conversation, Direction, Message, Role, SmsNumber
+from storage.repositories import conversations, events, messages, roles
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +79,19 @@ class ReplyService:
     ) -> tuple[ReplyOutcome, list[int]]:
         now = utcnow()
         with self.session_factory.begin() as session:
-            found = _thread(session, team_id, channel, thread_ts)
-            if found is None:
+            conversation = conversations.in_team_thread(
+                session, team_id, channel, thread_ts, lock=True
+            )
+            if conversation is None:
                 return ReplyOutcome.IGNORED, []
-            workspace, conversation = found
+            workspace_id = conversation.workspace_id
             if not events.first_time(session, *_dedupe_keys(team_id, event_id, channel, ts)):
                 return ReplyOutcome.DUPLICATE, []
 
             def refuse(reason: str) -> tuple[ReplyOutcome, list[int]]:
                 return ReplyOutcome.REFUSED, [
                     outbox_items.notice(
-                        session, workspace_id=workspace.id, team_id=team_id, channel=channel,
+                        session, workspace_id=workspace_id, team_id=team_id, channel=channel,
                         user=user, text=reason, thread_ts=thread_ts, now=now,
                     )
                 ]
@@ -104,9 +106,9 @@ class ReplyService:
             number = session.get(SmsNumber, conversation.number_id)
             assert number is not None
             if not may_send_from(
-                session, workspace_id=workspace.id, user_id=user, number_id=number.id
+                session, workspace_id=workspace_id, user_id=user, number_id=number.id
             ):
-                return refuse(_not_assigned(session, workspace.id, number))
+                return refuse(_not_assigned(session, workspace_id, number))
             opted_out = optouts.refusal_for(
                 session, number_id=number.id, contact_id=conversation.contact_id
             )
@@ -124,7 +126,6 @@ class ReplyService:
                     f"Not sent: an SMS holds at most {MAX_SMS_CHARS} characters and this reply "
                     f"has {len(body)}. Split it into shorter replies."
                 )
-            conversation = conversations.lock(session, conversation.id)
             conversation.last_activity_at = now
             message = _message(conversation, Direction.OUTBOUND, body, user, ts, "pending")
             message.num_segments = count_segments(body).segments
@@ -133,7 +134,7 @@ class ReplyService:
             outbound_media.attach(session, message_id=message.id, files=attached, now=now)
             return ReplyOutcome.QUEUED, [
                 outbox_items.sms_send(
-                    session, workspace_id=workspace.id, conversation_id=conversation.id,
+                    session, workspace_id=workspace_id, conversation_id=conversation.id,
                     message_id=message.id, now=now,
                 )
             ]
@@ -150,31 +151,21 @@ class ReplyService:
             return ReplyOutcome.IGNORED  # unfurls and reactions also arrive as changes
         channel, ts = str(event.get("channel")), str(edited.get("ts"))
         with self.session_factory.begin() as session:
-            found = _thread(session, team_id, channel, str(thread_ts))
-            if found is None:
+            conversation = conversations.in_team_thread(session, team_id, channel, str(thread_ts))
+            if conversation is None:
                 return ReplyOutcome.IGNORED
-            workspace, conversation = found
+            workspace_id = conversation.workspace_id
             sent = messages.by_slack_ts(session, conversation.id, ts)
             if sent is None or sent.direction != Direction.OUTBOUND:
                 return ReplyOutcome.IGNORED
             if not events.first_time(session, f"slack:event:{team_id}:{event_id or ts}"):
                 return ReplyOutcome.DUPLICATE
             item_id = outbox_items.notice(
-                session, workspace_id=workspace.id, team_id=team_id, channel=channel,
+                session, workspace_id=workspace_id, team_id=team_id, channel=channel,
                 user=str(user), text=EDIT_NOTICE, thread_ts=str(thread_ts), now=utcnow(),
             )
         self.queue.enqueue(item_id)
         return ReplyOutcome.EDIT_WARNED
-
-
-def _thread(
-    session: Session, team_id: str, channel: str, thread_ts: str
-) -> tuple[Workspace, Conversation] | None:
-    workspace = workspaces.by_team(session, team_id)
-    if workspace is None:
-        return None
-    conversation = conversations.by_thread(session, workspace.id, channel, thread_ts)
-    return None if conversation is None else (workspace, conversation)
 
 
 def _dedupe_keys(team_id: str, event_id: str | None, channel: str, ts: str) -> list[str]:

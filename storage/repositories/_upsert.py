@@ -32,13 +32,18 @@ def get_or_create(
     return row, True
 
 
-def insert_ignoring_conflict(
-    session: Session, model: type, values: dict[str, Any], *, unique: list[str]
-) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint, safe under races."""
-    table = model.__table__  # type: ignore[attr-defined]
+def dialect_insert(session: Session, model: type) -> Any:
+    """The INSERT construct of the session's dialect, which knows ON CONFLICT."""
     if session.get_bind().dialect.name == "postgresql":
-        statement: Any = postgresql_insert(table)
-    else:
-        statement = sqlite_insert(table)
-    session.execute(statement.values(**values).on_conflict_do_nothing(index_elements=unique))
+        return postgresql_insert(model)
+    return sqlite_insert(model)
+
+
+def insert_ignoring_conflict(
+    session: Session, model: type[T], values: dict[str, Any], *, unique: list[str]
+) -> T | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the row: one statement, no savepoint, safe
+    under races. None when another writer's row already held the key."""
+    statement = dialect_insert(session, model).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=unique)
+    return session.scalars(statement.returning(model)).first()

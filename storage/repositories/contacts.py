@@ -18,12 +18,11 @@ def ensure(session: Session, workspace_id: int, e164: str) -> Contact:
     contact = by_e164(session, workspace_id, e164)
     if contact is None:
         now = utcnow()
-        insert_ignoring_conflict(
+        contact = insert_ignoring_conflict(
             session, Contact,
             {"workspace_id": workspace_id, "e164": e164, "created_at": now, "updated_at": now},
             unique=["workspace_id", "e164"],
-        )
-        contact = by_e164(session, workspace_id, e164)
+        ) or by_e164(session, workspace_id, e164)
         assert contact is not None
     return contact
 
