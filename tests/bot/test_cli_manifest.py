@@ -80,4 +80,5 @@ def test_manifest_ships_inside_the_package() -> None:
     """A wheel install has no checkout root: the manifest travels as `bot` package data."""
     packaged = resources.files("bot").joinpath("manifest.yml")
     assert packaged.is_file()
-    assert packaged.read_text(encoding="utf-8") == (ROOT / "manifest.yml").read_text()
+    assert packaged.read_text(encoding="utf-8") == (ROOT / "manifest.yml").read_text(), (
+        "bot/manifest.yml must be a copy of manifest.yml: copy it after editing the manifest")
