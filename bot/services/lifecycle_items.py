@@ -21,7 +21,7 @@ def card_update(session: Session, conversation: Conversation, *, now: datetime) 
         session, workspace_id=conversation.workspace_id, kind=Kind.SLACK_CARD,
         lane=inbound_lane(conversation.id), payload={"conversation_id": conversation.id},
         now=now,
-    ).id
+    )
 
 
 def thread_note(session: Session, conversation: Conversation, *, text: str, now: datetime) -> int:
@@ -40,7 +40,7 @@ def thread_notice(
     return outbox.add(
         session, workspace_id=conversation.workspace_id, kind=Kind.SLACK_NOTICE,
         lane=inbound_lane(conversation.id), payload=payload, now=now,
-    ).id
+    )
 
 
 def escalation_notices(
@@ -51,4 +51,4 @@ def escalation_notices(
         session, workspace_id=conversation.workspace_id, kind=Kind.SLACK_ESCALATION,
         lane=escalation_lane(conversation.id), payload={"escalation_id": escalation_id},
         now=now,
-    ).id
+    )

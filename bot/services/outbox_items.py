@@ -23,7 +23,7 @@ def inbound_post(
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.SLACK_INBOUND,
         lane=inbound_lane(conversation_id), message_id=message_id, now=now,
-    ).id
+    )
 
 
 def sms_send(
@@ -32,14 +32,14 @@ def sms_send(
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.TWILIO_SEND,
         lane=send_lane(conversation_id), message_id=message_id, now=now,
-    ).id
+    )
 
 
 def status_update(session: Session, *, workspace_id: int, message_id: int, now: datetime) -> int:
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.SLACK_STATUS,
         lane=status_lane(message_id), message_id=message_id, now=now,
-    ).id
+    )
 
 
 def notice(
@@ -58,7 +58,7 @@ def notice(
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.SLACK_NOTICE,
         lane=notice_lane(team_id, user), payload=payload, now=now,
-    ).id
+    )
 
 
 def thread_note(
@@ -80,7 +80,7 @@ def thread_note(
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.SLACK_THREAD_NOTE,
         lane=inbound_lane(conversation_id), message_id=message_id, payload=payload, now=now,
-    ).id
+    )
 
 
 # --- issue 4: compose ---
@@ -96,7 +96,7 @@ def outbound_echo(
         session, workspace_id=workspace_id, kind=Kind.SLACK_OUTBOUND_ECHO,
         lane=inbound_lane(conversation_id), message_id=message_id,
         payload={"confirm_user": confirm_user, "confirm_channel": confirm_channel}, now=now,
-    ).id
+    )
 
 
 def confirm(
@@ -108,7 +108,7 @@ def confirm(
         session, workspace_id=workspace_id, kind=Kind.SLACK_CONFIRM,
         lane=notice_lane(team_id, user), message_id=message_id,
         payload={"user": user, "channel": channel, "text": text}, now=now,
-    ).id
+    )
 
 
 def internal_chat(
@@ -118,4 +118,4 @@ def internal_chat(
     return outbox.add(
         session, workspace_id=workspace_id, kind=Kind.SLACK_INTERNAL_CHAT,
         lane=chat_lane(team_id, sender), payload={"chat_id": chat_id}, now=now,
-    ).id
+    )

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import Contact, utcnow
 from storage.repositories._search import search_key, starts_with
 from storage.repositories._upsert import insert_ignoring_conflict
 
+_BY_E164 = select(Contact).where(  # built once: it runs on every inbound text
+    Contact.workspace_id == bindparam("workspace_id"), Contact.e164 == bindparam("e164")
+)
+
 
 def by_e164(session: Session, workspace_id: int, e164: str) -> Contact | None:
-    return session.scalar(
-        select(Contact).where(Contact.workspace_id == workspace_id, Contact.e164 == e164)
-    )
+    return session.scalar(_BY_E164, {"workspace_id": workspace_id, "e164": e164})
 
 
 def ensure(session: Session, workspace_id: int, e164: str) -> Contact:

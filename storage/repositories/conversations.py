@@ -2,19 +2,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import Conversation, ConversationStatus, Workspace, utcnow
 from storage.repositories._upsert import insert_ignoring_conflict
 
+# Statements on every inbound text and reply are built once (bound parameters carry values).
+_FOR_PAIR = (
+    select(Conversation)
+    .where(
+        Conversation.number_id == bindparam("number_id"),
+        Conversation.contact_id == bindparam("contact_id"),
+    )
+    .with_for_update()
+)
+_IN_TEAM_THREAD = (
+    select(Conversation)
+    .join(Workspace, Workspace.id == Conversation.workspace_id)
+    .where(
+        Workspace.team_id == bindparam("team_id"),
+        Conversation.channel_id == bindparam("channel_id"),
+        Conversation.thread_ts == bindparam("thread_ts"),
+    )
+)
+_IN_TEAM_THREAD_LOCKED = _IN_TEAM_THREAD.with_for_update(of=Conversation)
+
 
 def _for_pair(session: Session, number_id: int, contact_id: int) -> Conversation | None:
-    return session.scalar(
-        select(Conversation)
-        .where(Conversation.number_id == number_id, Conversation.contact_id == contact_id)
-        .with_for_update()
-    )
+    return session.scalar(_FOR_PAIR, {"number_id": number_id, "contact_id": contact_id})
 
 
 def ensure_locked(
@@ -55,16 +71,10 @@ def in_team_thread(
 ) -> Conversation | None:
     """The conversation a Slack thread belongs to, found from the event's team in one query;
     `lock` holds it until commit (writes to one conversation serialize)."""
-    statement = (
-        select(Conversation)
-        .join(Workspace, Workspace.id == Conversation.workspace_id)
-        .where(
-            Workspace.team_id == team_id,
-            Conversation.channel_id == channel_id,
-            Conversation.thread_ts == thread_ts,
-        )
+    return session.scalar(
+        _IN_TEAM_THREAD_LOCKED if lock else _IN_TEAM_THREAD,
+        {"team_id": team_id, "channel_id": channel_id, "thread_ts": thread_ts},
     )
-    return session.scalar(statement.with_for_update(of=Conversation) if lock else statement)
 
 
 def lock(session: Session, conversation_id: int) -> Conversation:

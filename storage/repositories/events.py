@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from storage.models import ProcessedEvent, utcnow
 from storage.repositories._upsert import dialect_insert
+
+_TABLE: Any = ProcessedEvent.__table__
 
 
 def first_time(session: Session, *keys: str) -> bool:
@@ -11,9 +15,9 @@ def first_time(session: Session, *keys: str) -> bool:
     One INSERT … ON CONFLICT DO NOTHING: a key it adds beside an old one is harmless."""
     now = utcnow()
     statement = (
-        dialect_insert(session, ProcessedEvent)
-        .values([{"key": key, "created_at": now} for key in keys])
+        dialect_insert(session, _TABLE)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(ProcessedEvent.key)
+        .returning(_TABLE.c.key)
     )
-    return len(session.scalars(statement).all()) == len(set(keys))
+    rows = session.execute(statement, [{"key": key, "created_at": now} for key in keys])
+    return len(rows.scalars().all()) == len(set(keys))

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import NumberAssignment, SmsNumber
 
+# Statements on every inbound text and reply are built once: building one costs more than
+# running it (bound parameters carry the values).
+_BY_E164 = select(SmsNumber).where(SmsNumber.e164 == bindparam("e164"))
+_ASSIGNMENT = select(NumberAssignment).where(
+    NumberAssignment.number_id == bindparam("number_id"),
+    NumberAssignment.slack_user_id == bindparam("user_id"),
+)
+
 
 def by_e164(session: Session, e164: str) -> SmsNumber | None:
-    return session.scalar(select(SmsNumber).where(SmsNumber.e164 == e164))
+    return session.scalar(_BY_E164, {"e164": e164})
 
 
 def by_channel(session: Session, workspace_id: int, channel_id: str) -> list[SmsNumber]:
@@ -39,11 +47,7 @@ def assignments(session: Session, number_id: int) -> list[NumberAssignment]:
 
 
 def assignment(session: Session, number_id: int, user_id: str) -> NumberAssignment | None:
-    return session.scalar(
-        select(NumberAssignment).where(
-            NumberAssignment.number_id == number_id, NumberAssignment.slack_user_id == user_id
-        )
-    )
+    return session.scalar(_ASSIGNMENT, {"number_id": number_id, "user_id": user_id})
 
 
 def clear_default(session: Session, workspace_id: int, user_id: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from storage.models import OptOut
@@ -17,12 +17,21 @@ def _in_force(contact_id: int, scopes: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
+_ACTIVE = (  # built once: every send checks it
+    select(OptOut)
+    .where(
+        OptOut.contact_id == bindparam("contact_id"),
+        OptOut.scope.in_(bindparam("scopes", expanding=True)),
+        OptOut.lifted_at.is_(None),
+    )
+    .order_by(OptOut.opted_out_at.desc())
+    .limit(1)
+)
+
+
 def active(session: Session, *, contact_id: int, scopes: Sequence[str]) -> OptOut | None:
     """The latest opt-out in force for the contact in any of `scopes`."""
-    return session.scalar(
-        select(OptOut).where(_in_force(contact_id, scopes))
-        .order_by(OptOut.opted_out_at.desc()).limit(1)
-    )
+    return session.scalar(_ACTIVE, {"contact_id": contact_id, "scopes": list(scopes)})
 
 
 def all_active(session: Session, *, contact_id: int, scopes: Sequence[str]) -> list[OptOut]:

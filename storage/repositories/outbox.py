@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxItem, OutboxState
+
+_OUTBOX = OutboxItem.__table__
+_ADD = insert(_OUTBOX).returning(_OUTBOX.c.id)  # type: ignore[arg-type]
 
 
 def add(
@@ -20,20 +23,16 @@ def add(
     message_id: int | None = None,
     payload: dict[str, Any] | None = None,
     now: datetime,
-) -> OutboxItem:
-    item = OutboxItem(
-        workspace_id=workspace_id,
-        kind=kind,
-        lane=lane,
-        message_id=message_id,
-        payload=payload,
-        not_before=now,
-        enqueued_at=now,
-        created_at=now,
-    )
-    session.add(item)
-    session.flush()
-    return item
+) -> int:
+    """Queue an item; returns its id. A Core insert: items are written on every hot path,
+    and nothing in the writing transaction reads them back as objects."""
+    values: dict[str, Any] = {
+        "workspace_id": workspace_id, "kind": kind, "lane": lane, "message_id": message_id,
+        "not_before": now, "enqueued_at": now, "created_at": now,
+    }
+    if payload is not None:
+        values["payload"] = payload
+    return int(session.execute(_ADD, values).scalar_one())
 
 
 def _earlier_pending_in_lane() -> Any:
