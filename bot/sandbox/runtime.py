@@ -187,12 +187,11 @@ class Sandbox:
         self.twilio.stop()
 
 
-def run_sandbox(
-    *, port: int, host: str, data_dir: Path | None, echo: Callable[[str], None]
-) -> None:
-    """Run until Ctrl-C; a temporary data directory goes away afterwards."""
+def run_sandbox(*, port: int, host: str, echo: Callable[[str], None]) -> None:
+    """Run until Ctrl-C, in a temporary data directory that goes away afterwards (the
+    emulators' Slack and Twilio live in memory, so a database alone could not resume)."""
     with tempfile.TemporaryDirectory(prefix="smsbridge-sandbox-") as scratch:
-        sandbox = Sandbox(data_dir=data_dir or Path(scratch), port=port, host=host).start()
+        sandbox = Sandbox(data_dir=Path(scratch), port=port, host=host).start()
         echo(f"smsbridge sandbox: open http://{host}:{sandbox.port}/  (Ctrl-C stops it)")
         echo(f"  data: {sandbox.settings.data_dir}  app: {sandbox.app_url}")
         stop = threading.Event()

@@ -68,6 +68,12 @@ def main(argv: list[str]) -> int:
                 page.get_by_test_id("sms-send").click()
                 expect(page.get_by_test_id("thread")).to_contain_text("see you at 5")
                 expect(page.get_by_test_id("reaction-white_check_mark")).to_have_count(1)
+                page.get_by_test_id("customer").select_option("+14155553344")
+                page.get_by_test_id("sms-text").fill("Do you deliver on Sundays?")
+                page.get_by_test_id("sms-send").click()
+                expect(page.get_by_test_id("replies")).to_have_count(2)
+                page.get_by_test_id("customer").select_option("+14155552671")
+                expect(page.get_by_test_id("sms-in")).to_have_count(1)
                 page.screenshot(path=str(target))
                 browser.close()
         finally:

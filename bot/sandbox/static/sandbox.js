@@ -301,9 +301,11 @@ $("modal-form").addEventListener("input", (e) => modalInput(e.target));
 $("modal-form").addEventListener("change", (e) => { if (!e.target.dataset.external) modalInput(e.target); });
 $("modal-form").onsubmit = (e) => {
   e.preventDefault();
+  clearTimeout(typingTimer);  // a pending live refresh would land on a closed window
   act(api("/api/slack/view/submit", { values: ui.values }));
 };
 $("modal-form").addEventListener("click", (e) => {
+  if (e.target.id === "modal-cancel") clearTimeout(typingTimer);
   if (e.target.id === "modal-cancel") act(api("/api/slack/view/close", {}));
 });
 
