@@ -27,7 +27,7 @@ def text_in(page: Page, body: str, *, customer: str = CARLA, number: str = SUPPO
 
     def thread_with_it(state: dict[str, Any]) -> dict[str, Any] | None:
         return next((root for root in Page.threads(state, channel)
-                     if any(body and body in r["text"] or r["files"] and not body
+                     if any((body and body in r["text"]) or (r["files"] and not body)
                             for r in root["replies"])), None)
 
     root: dict[str, Any] = page.wait_for(thread_with_it, f"a thread showing {body!r}")

@@ -3,6 +3,7 @@ stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -27,10 +28,8 @@ def test_sandbox_command_serves_the_page_and_stops_on_ctrl_c(tmp_path: Path) -> 
         while time.monotonic() < deadline and (
                 state is None or "data:" not in (tmp_path / "sandbox.log").read_text()):
             assert proc.poll() is None, (tmp_path / "sandbox.log").read_text()
-            try:
+            with contextlib.suppress(requests.ConnectionError):  # not listening yet
                 state = requests.get(f"http://127.0.0.1:{port}/api/state", timeout=2).json()
-            except requests.ConnectionError:
-                pass
             time.sleep(0.2)
         assert state is not None, (tmp_path / "sandbox.log").read_text()
         assert [n["label"] for n in state["numbers"]] == ["Support", "Sales"]
