@@ -104,7 +104,7 @@ class SlackClient:
 
     def _opened(self, trigger: str, user: str) -> None:
         """If the app opened a modal with this trigger, it is now in front of `user`."""
-        for record in reversed(self.slack.views):
+        for record in reversed(list(self.slack.views)):  # a copy: the app may be adding
             if record.get("trigger_id") == trigger:
                 self.modal = OpenModal(str(record["view"]["id"]), user)
                 return

@@ -198,6 +198,8 @@ class TwilioEmulator(EmulatorServer):
                 {"code": 21602, "message": "Message body is required", "status": 400}, 400
             )
         with self._lock:
+            # With a Messaging Service and no From, Twilio picks a number of the service's
+            # pool; the sandbox has one pool: its numbers.
             sms = Sms(
                 sid=_sid("SM"), from_=from_ or next(iter(self.sms_urls), ""), to=to, body=body,
                 direction="outbound-api", status="queued", created=datetime.now(UTC),
