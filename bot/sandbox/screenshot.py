@@ -41,7 +41,11 @@ def sample_png(width: int = 160, height: int = 100) -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    from playwright.sync_api import expect, sync_playwright
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        print("error: Playwright is a dev dependency: pip install -e '.[dev]'", file=sys.stderr)
+        return 2
 
     target = Path(argv[0] if argv else "docs/sandbox.png")
     target.parent.mkdir(parents=True, exist_ok=True)

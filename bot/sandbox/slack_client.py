@@ -38,6 +38,8 @@ class OpenModal:
     view_id: str
     user: str
     errors: dict[str, str] = field(default_factory=dict)
+    below: OpenModal | None = None
+    """The view a views.push covered: shown again when this one is submitted or closed."""
 
 
 class SlackClient:
@@ -106,7 +108,8 @@ class SlackClient:
         """If the app opened a modal with this trigger, it is now in front of `user`."""
         for record in reversed(list(self.slack.views)):  # a copy: the app may be adding
             if record.get("trigger_id") == trigger:
-                self.modal = OpenModal(str(record["view"]["id"]), user)
+                below = self.modal if record["method"] == "views.push" else None
+                self.modal = OpenModal(str(record["view"]["id"]), user, below=below)
                 return
 
     # -- what members do ----------------------------------------------------------------
@@ -170,16 +173,24 @@ class SlackClient:
 
     # -- the open modal ---------------------------------------------------------------------
 
-    def _view(self, values: dict[str, Any]) -> tuple[OpenModal, dict[str, Any]]:
+    def _view(
+        self, values: dict[str, Any], view_id: str | None = None
+    ) -> tuple[OpenModal, dict[str, Any]]:
+        """The window in front, with what was entered; `view_id` (when given) must be it:
+        a late refresh from a covered or closed window is refused, as Slack would."""
         modal = self.modal
         view = self.slack.view(modal.view_id) if modal else None
         if modal is None or view is None:
             raise InvalidInput("No window is open.", field="view")
+        if view_id is not None and view_id != modal.view_id:
+            raise InvalidInput("That window is no longer in front.", field="view")
         return modal, {**view, "state": {"values": values}}
 
-    def suggest(self, *, action_id: str, block_id: str, value: str) -> list[dict[str, Any]]:
+    def suggest(
+        self, *, action_id: str, block_id: str, value: str, view_id: str | None = None
+    ) -> list[dict[str, Any]]:
         """Options for an external select, as the person types."""
-        modal, view = self._view({})
+        modal, view = self._view({}, view_id)
         payload = {**self._base("block_suggestion", modal.user), "action_id": action_id,
                    "block_id": block_id, "value": value, "view": view}
         response = self._interact(payload)
@@ -187,18 +198,21 @@ class SlackClient:
             return []
         return list((response.json() or {}).get("options") or [])
 
-    def view_action(self, *, action: dict[str, Any], values: dict[str, Any]) -> None:
+    def view_action(
+        self, *, action: dict[str, Any], values: dict[str, Any], view_id: str | None = None
+    ) -> None:
         """An input with dispatch_action changed (the app may update the view)."""
-        modal, view = self._view(values)
+        modal, view = self._view(values, view_id)
         payload = {**self._base("block_actions", modal.user), "view": view,
                    "container": {"type": "view", "view_id": modal.view_id},
                    "actions": [{**action, "action_ts": f"{time.time():.6f}"}]}
         self._answer(modal.user, self._interact(payload))
+        self._opened(payload["trigger_id"], modal.user)  # e.g. "Add a contact" pushes a view
         self.collect()
 
-    def submit(self, *, values: dict[str, Any]) -> dict[str, str]:
+    def submit(self, *, values: dict[str, Any], view_id: str | None = None) -> dict[str, str]:
         """Submit the modal: field errors keep it open, else it closes."""
-        modal, view = self._view(values)
+        modal, view = self._view(values, view_id)
         payload = {**self._base("view_submission", modal.user), "view": view,
                    "response_urls": []}
         response = self._interact(payload)
@@ -213,12 +227,13 @@ class SlackClient:
         if errors:
             modal.errors = errors
         else:
-            self.modal = None
+            self.modal = modal.below
         self.collect()
         return errors
 
     def close(self) -> None:
-        self.modal = None
+        """Cancel: the top view goes, uncovering the one it was pushed over."""
+        self.modal = self.modal.below if self.modal else None
 
     def collect(self) -> None:
         """Move the app's ephemerals and response_url answers into the notices."""

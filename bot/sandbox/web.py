@@ -180,7 +180,7 @@ def build_page(sandbox: Sandbox) -> Flask:
         body = _body()
         return jsonify(options=client.suggest(
             action_id=_text(body, "action_id"), block_id=_text(body, "block_id"),
-            value=_text(body, "value", required=False)))
+            value=_text(body, "value", required=False), view_id=body.get("view_id")))
 
     @page.post("/api/slack/view/action")
     def view_action() -> Response:
@@ -188,12 +188,14 @@ def build_page(sandbox: Sandbox) -> Flask:
         action = body.get("action")
         if not isinstance(action, dict):
             raise InvalidInput("Which input?", field="action")
-        client.view_action(action=action, values=dict(body.get("values") or {}))
+        client.view_action(action=action, values=dict(body.get("values") or {}),
+                           view_id=body.get("view_id"))
         return jsonify(ok=True)
 
     @page.post("/api/slack/view/submit")
     def view_submit() -> Response:
-        errors = client.submit(values=dict(_body().get("values") or {}))
+        body = _body()
+        errors = client.submit(values=dict(body.get("values") or {}), view_id=body.get("view_id"))
         return jsonify(errors=errors)
 
     @page.post("/api/slack/view/close")

@@ -131,6 +131,40 @@ def test_sms_window_field_errors_keep_it_open(page: Page) -> None:
     assert page.state()["modal"]["errors"] == errors
 
 
+def test_add_a_contact_from_the_sms_window_and_back(page: Page) -> None:
+    page.ok("/api/slack/command", {"user": ANN, "channel": SUPPORT.channel_id, "text": ""})
+    compose = page.state()["modal"]["view"]
+    page.ok("/api/slack/view/action", {"values": {}, "action": {
+        "type": "button", "action_id": ids.COMPOSE_ADD_CONTACT, "block_id": "b"}})
+    pushed = page.state()["modal"]["view"]
+    assert pushed["callback_id"] == ids.CONTACT_VIEW, "the contact window covers the SMS one"
+    late = page.post("/api/slack/view/action", {"view_id": compose["id"], "values": {},
+                                                "action": {"type": "plain_text_input",
+                                                           "action_id": ids.COMPOSE_MESSAGE,
+                                                           "block_id": ids.COMPOSE_MESSAGE_BLOCK,
+                                                           "value": "late"}})
+    assert late.status_code == 400, "a refresh from the covered window is refused"
+    assert page.state()["modal"]["view"]["id"] == pushed["id"]
+
+    def field(block: str, value: str) -> dict[str, Any]:
+        return {block: {ids.CONTACT_INPUT: {"type": "plain_text_input", "value": value}}}
+
+    refused = page.ok("/api/slack/view/submit", {"values": field(ids.CONTACT_PHONE_BLOCK, "x")})
+    assert ids.CONTACT_PHONE_BLOCK in refused["errors"]
+    assert page.state()["modal"]["view"]["id"] == pushed["id"], "errors keep it open"
+    saved = page.ok("/api/slack/view/submit", {"values": {
+        **field(ids.CONTACT_PHONE_BLOCK, "+1 415 555 9900"), **field(ids.CONTACT_NAME_BLOCK,
+                                                                     "Fay Fox")}})
+    assert saved == {"errors": {}}
+    assert page.state()["modal"]["view"]["id"] == compose["id"], "back on the SMS window"
+    options = page.ok("/api/slack/view/suggest", {
+        "action_id": ids.COMPOSE_RECIPIENT, "block_id": ids.COMPOSE_RECIPIENT_BLOCK,
+        "value": "Fay"})["options"]
+    assert any("Fay Fox" in o["text"]["text"] for o in options)
+    page.ok("/api/slack/view/close", {})
+    assert page.state()["modal"] is None
+
+
 def test_escalate_from_the_card(page: Page) -> None:
     root = text_in(page, "I want a refund", customer=DEV)
     escalate = next(e for b in root["blocks"] if b["type"] == "actions"

@@ -74,6 +74,12 @@ def test_sms_window_texts_a_contact(tab: Page) -> None:
     modal.get_by_test_id("option").filter(has_text="Erin Walsh").click()
     expect(tab.get_by_test_id("input-compose_from")).to_be_visible()
     tab.get_by_test_id("input-compose_message").fill("Your table for four is booked.")
+    # A pushed window (Add a contact) and back: what was typed is still there.
+    tab.get_by_test_id("button-compose_add_contact").click()
+    expect(modal).to_contain_text("Add contact")
+    modal.get_by_role("button", name="Cancel").click()
+    expect(tab.get_by_test_id("input-compose_message")).to_have_value(
+        "Your table for four is booked.")
     tab.get_by_test_id("modal-submit").click()
     expect(modal).to_be_hidden()
 

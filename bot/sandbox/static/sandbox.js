@@ -2,7 +2,7 @@
 "use strict";
 
 const ui = { channel: "C0SUPPORT", thread: null, customer: null, business: null,
-             member: null, modalKey: null, values: {}, picture: null };
+             member: null, modalKey: null, values: {}, valuesByView: {} };
 let state = null;
 const shown = {};  // element id -> last HTML written (skip redraws that change nothing)
 
@@ -155,10 +155,11 @@ function initialValue(el) {
 function renderModal() {
   const modal = state.modal;
   $("modal").hidden = !modal;
-  if (!modal) { ui.modalKey = null; shown.modal = null; return; }
+  if (!modal) { ui.modalKey = null; ui.valuesByView = {}; return; }
   const key = JSON.stringify([modal.view, modal.errors]);
   if (ui.modalKey === key) return;
-  if (!ui.modalKey || JSON.parse(ui.modalKey)[0].id !== modal.view.id) ui.values = {};
+  // What was typed stays with its view: a pushed window (Add a contact) and back keeps it.
+  ui.values = ui.valuesByView[modal.view.id] = ui.valuesByView[modal.view.id] || {};
   ui.modalKey = key;
   const view = modal.view;
   for (const b of view.blocks) {
@@ -208,8 +209,10 @@ function modalInput(target) {
   const def = state.modal.view.blocks.find((b) => b.block_id === block);
   if (target.dataset.external) {
     clearTimeout(typingTimer);
+    const viewId = state.modal.view.id;
     typingTimer = setTimeout(async () => {
-      const found = await api("/api/slack/view/suggest", { action_id: action, block_id: block, value: target.value });
+      const found = await api("/api/slack/view/suggest", { view_id: viewId, action_id: action, block_id: block, value: target.value })
+        .catch(() => ({ options: [] }));  // that window is gone: nothing to suggest
       const box = target.nextElementSibling;
       box.innerHTML = found.options.map((o, i) => `<div class="option" data-i="${i}" data-testid="option">${esc(o.text.text)}</div>`).join("");
       box.onclick = (e) => {
@@ -217,7 +220,7 @@ function modalInput(target) {
         if (!o) return;
         slot.selected_option = o; target.value = o.text.text; box.innerHTML = "";
         if (def.dispatch_action) {
-          api("/api/slack/view/action", { values: ui.values, action: { type: "external_select", action_id: action, block_id: block, selected_option: o } }).then(poll);
+          api("/api/slack/view/action", { view_id: state.modal.view.id, values: ui.values, action: { type: "external_select", action_id: action, block_id: block, selected_option: o } }).then(poll);
         }
       };
     }, 250);
@@ -227,8 +230,10 @@ function modalInput(target) {
     slot.value = target.value;
     if (def.dispatch_action) {
       clearTimeout(typingTimer);
-      typingTimer = setTimeout(() => api("/api/slack/view/action", { values: ui.values,
-        action: { type: "plain_text_input", action_id: action, block_id: block, value: target.value } }).then(poll), 500);
+      const viewId = state.modal.view.id, values = ui.values;  // the window typed in
+      // A refusal means that window is no longer in front: the refresh is moot, not an error.
+      typingTimer = setTimeout(() => api("/api/slack/view/action", { view_id: viewId, values,
+        action: { type: "plain_text_input", action_id: action, block_id: block, value: target.value } }).then(poll, poll), 500);
     }
   } else {
     const el = def.element;
@@ -275,7 +280,8 @@ document.body.addEventListener("click", (e) => {
   if (!btn) return;
   const where = JSON.parse(btn.dataset.click);
   if (where.view) {
-    act(api("/api/slack/view/action", { values: ui.values, action: where.action }));
+    clearTimeout(typingTimer);  // the window may change under a pending live refresh
+    act(api("/api/slack/view/action", { view_id: state.modal.view.id, values: ui.values, action: where.action }));
   } else {
     act(api("/api/slack/click", { user: ui.member, channel: where.channel, ts: where.ts, action: where.action }));
   }
@@ -302,7 +308,7 @@ $("modal-form").addEventListener("change", (e) => { if (!e.target.dataset.extern
 $("modal-form").onsubmit = (e) => {
   e.preventDefault();
   clearTimeout(typingTimer);  // a pending live refresh would land on a closed window
-  act(api("/api/slack/view/submit", { values: ui.values }));
+  act(api("/api/slack/view/submit", { view_id: state.modal.view.id, values: ui.values }));
 };
 $("modal-form").addEventListener("click", (e) => {
   if (e.target.id === "modal-cancel") clearTimeout(typingTimer);
