@@ -216,6 +216,19 @@ def escalations_channel(channel_id: str, team: str | None) -> None:
     click.echo(f"escalations go to {channel_id}")
 
 
+@main.command()
+@click.option("--port", default=3030, show_default=True, type=int, help="Port of the page.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@_fail_cleanly
+def sandbox(port: int, host: str) -> None:
+    """Try smsbridge with no Slack or Twilio account: the real app against local
+    emulators, with a web page showing a customer's phone and Slack side by side. Each run
+    starts fresh (the emulators keep their Slack and Twilio in memory)."""
+    from bot.sandbox.runtime import run_sandbox
+
+    run_sandbox(port=port, host=host, echo=click.echo)
+
+
 @main.command("manifest")
 @_fail_cleanly
 def manifest_print() -> None:
