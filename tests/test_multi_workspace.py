@@ -299,3 +299,15 @@ def test_uninstalling_a_removes_its_tokens_and_leaves_b_working(
                       channel=B_CHANNEL, body="still here")
     tokens = {c.token for c in fake_slack.calls_to("chat.postMessage")}
     assert tokens == {B_TOKEN}
+
+
+def test_revoked_bot_tokens_of_b_leave_the_store_and_a_working(
+    teams: tuple[AppUnderTest, Team, Team], fake_slack: FakeSlack, fake_twilio: FakeTwilio
+) -> None:
+    app, a, _ = teams
+    revoked = message_event(team_id=TEAM_B, channel="", user=None, text="", ts="1.0")
+    revoked["event"] = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [B_BOT]}}
+    assert send_event(app.url, revoked).status_code == 200
+    assert {r["team_id"] for r in _rows(app, "slack_bots")} == {a.team_id}
+    open_conversation(app, fake_slack, fake_twilio, body="A goes on")
+    assert {c.token for c in fake_slack.calls_to("chat.postMessage")} == {fake_slack.bot_token}
