@@ -134,15 +134,14 @@ def workspace_slack(settings: Settings, team_id: str) -> SlackGateway:
         return single_workspace_slack(settings)
     engine = make_engine(settings.resolved_database_url)
     try:
-        bot = installation_store(settings, engine).find_bot(enterprise_id=None, team_id=team_id)
-    finally:
-        engine.dispose()
-    if bot is None or not bot.bot_token:
+        return installed_slack(settings, installation_store(settings, engine))(team_id)
+    except SlackError as exc:
         raise NotFound(
             f"workspace {team_id} has not installed the app; install it through "
             "PUBLIC_BASE_URL/slack/install first"
-        )
-    return SlackGateway(slack_client(settings, bot.bot_token))
+        ) from exc
+    finally:
+        engine.dispose()
 
 
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
