@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from huey import Huey
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,11 +20,13 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.errors import NotFound, SlackError
+from bot.gateways.installations import EncryptedInstallationStore, fernet_of, state_store
 from bot.gateways.media_fetch import MediaFetcher
 from bot.gateways.slack import SlackGateway
 from bot.gateways.twilio import BaseUrlHttpClient, TwilioGateway
 from bot.manifest import bot_scopes
+from bot.oauth import oauth_settings
 from bot.queue import HueyJobQueue, make_huey
 from bot.services.admin import AdminService
 from bot.services.compose import ComposeService
@@ -75,6 +78,8 @@ class Core:
     services: Services
     runner: OutboxRunner
     slack_for: Callable[[str], SlackGateway]
+    # multi-workspace mode: where each workspace's bot token lives (None: SLACK_BOT_TOKEN)
+    installations: EncryptedInstallationStore | None = None
 
 
 def slack_client(settings: Settings, token: str | None) -> WebClient:
@@ -98,6 +103,45 @@ def twilio_client(settings: Settings) -> Client:
 def single_workspace_slack(settings: Settings) -> SlackGateway:
     settings.require("SLACK_BOT_TOKEN")
     return SlackGateway(slack_client(settings, settings.slack_bot_token))
+
+
+def installation_store(settings: Settings, engine: Engine) -> EncryptedInstallationStore:
+    return EncryptedInstallationStore(
+        client_id=settings.slack_client_id or "", engine=engine,
+        fernet=fernet_of(settings.token_key),
+    )
+
+
+def installed_slack(
+    settings: Settings, store: EncryptedInstallationStore
+) -> Callable[[str], SlackGateway]:
+    """Multi-workspace mode: each workspace's gateway from its installation's bot token,
+    looked up per call, so an uninstall or a token rotation by another process counts at
+    once. A workspace without an installation is a permanent Slack refusal."""
+
+    def slack_for(team_id: str) -> SlackGateway:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise SlackError("not_installed")
+        return SlackGateway(slack_client(settings, bot.bot_token))
+
+    return slack_for
+
+
+def workspace_slack(settings: Settings, team_id: str) -> SlackGateway:
+    """The CLI's gateway for the workspace it acts on (DESIGN §4 "Workspace")."""
+    if not settings.multi_workspace:
+        return single_workspace_slack(settings)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        return installed_slack(settings, installation_store(settings, engine))(team_id)
+    except SlackError as exc:
+        raise NotFound(
+            f"workspace {team_id} has not installed the app; install it through "
+            "PUBLIC_BASE_URL/slack/install first"
+        ) from exc
+    finally:
+        engine.dispose()
 
 
 def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -129,16 +173,18 @@ def media_support(settings: Settings) -> MediaSupport:
 
 
 def build_core(settings: Settings) -> Core:
+    installations: EncryptedInstallationStore | None = None
     if settings.multi_workspace:
-        raise ConfigError(
-            "multi-workspace OAuth mode is not available yet; set SLACK_BOT_TOKEN instead",
-            variable="SLACK_CLIENT_ID",
-        )
-    engine, session_factory = open_database(settings)
-    slack = single_workspace_slack(settings)
+        fernet_of(settings.token_key)  # a missing or malformed key stops before any work
+        engine, session_factory = open_database(settings)
+        installations = installation_store(settings, engine)
+        slack_for = installed_slack(settings, installations)
+    else:
+        engine, session_factory = open_database(settings)
+        slack = single_workspace_slack(settings)
 
-    def slack_for(team_id: str) -> SlackGateway:
-        return slack
+        def slack_for(team_id: str) -> SlackGateway:
+            return slack
 
     huey = make_huey(settings)
     queue = HueyJobQueue(huey)
@@ -193,11 +239,15 @@ def build_core(settings: Settings) -> Core:
             admin=AdminService(session_factory=session_factory),
         ),
     )
-    return Core(settings, engine, session_factory, huey, queue, services, runner, slack_for)
+    return Core(
+        settings, engine, session_factory, huey, queue, services, runner, slack_for,
+        installations,
+    )
 
 
 def resolve_workspace(core: Core) -> str:
-    """Single-workspace mode: the team `auth.test` reports for SLACK_BOT_TOKEN, recorded."""
+    """Single-workspace mode: the team `auth.test` reports for SLACK_BOT_TOKEN, recorded.
+    (Multi-workspace mode records each workspace as it installs the app.)"""
     team_id, name, _ = single_workspace_slack(core.settings).team()
     core.services.admin.ensure_workspace(team_id=team_id, name=name)
     return team_id
@@ -222,17 +272,43 @@ def build_bolt(core: Core) -> App:
     from handlers.slack import register_all
 
     settings = core.settings
-    app = App(
-        signing_secret=settings.slack_signing_secret,
-        client=slack_client(settings, settings.slack_bot_token),
-        process_before_response=True,
-    )
+    if core.installations is None:
+        app = App(
+            signing_secret=settings.slack_signing_secret,
+            client=slack_client(settings, settings.slack_bot_token),
+            process_before_response=True,
+        )
+    else:
+        admin = core.services.admin
+
+        def on_installed(team_id: str, name: str | None) -> None:
+            """The member directory fills on first use (DirectoryService.ensure_synced)."""
+            admin.ensure_workspace(team_id=team_id, name=name)
+
+        app = App(
+            signing_secret=settings.slack_signing_secret,
+            client=slack_client(settings, None),  # per request: the installation's token
+            oauth_settings=oauth_settings(
+                settings, installation_store=core.installations,
+                state_store=state_store(core.engine), on_installed=on_installed,
+            ),
+            installation_store_bot_only=True,
+            process_before_response=True,
+        )
+        # app_uninstalled / tokens_revoked: that workspace's tokens leave the store.
+        app.enable_token_revocation_listeners()
     register_all(app, core.services)
     return app
 
 
-def build_http_app(core: Core) -> Flask:
+def build_http_app(core: Core, bolt: App | None = None) -> Flask:
     """The WSGI app `serve` runs: Slack, Twilio and health routes under PUBLIC_BASE_URL."""
     core.settings.require_for_serve()
     validator = RequestValidator(core.settings.twilio_auth_token)
-    return build_web(core.settings, core.services, build_bolt(core), validator)
+    return build_web(core.settings, core.services, bolt or build_bolt(core), validator)
+
+
+def socket_mode_handler(core: Core, bolt: App) -> SocketModeHandler:
+    """SLACK_APP_TOKEN: Slack's requests come over a websocket the app opens (the built-in
+    client, through SLACK_API_URL's apps.connections.open); Twilio still calls HTTP."""
+    return SocketModeHandler(bolt, app_token=core.settings.slack_app_token)

@@ -132,10 +132,10 @@ def numbers_add(
     number: str, channel: str, label: str | None, messaging_service: str | None, team: str | None
 ) -> None:
     """Set up an SMS number mapped to a channel."""
-    from bot.app import single_workspace_slack
+    from bot.app import workspace_slack
 
     with _admin(team) as (admin, team_id, settings):
-        slack = None if settings.multi_workspace else single_workspace_slack(settings)
+        slack = workspace_slack(settings, team_id)
         added = admin.add_number(
             team_id=team_id, number=number, channel_id=channel, label=label,
             messaging_service_sid=messaging_service, actor=_actor(), slack=slack,
@@ -205,11 +205,11 @@ def escalations() -> None:
 @_fail_cleanly
 def escalations_channel(channel_id: str, team: str | None) -> None:
     """Set the escalations channel (the app joins it when public)."""
-    from bot.app import single_workspace_slack
+    from bot.app import workspace_slack
     from bot.services.escalation_settings import EscalationSettingsService
 
     with _admin(team) as (admin, team_id, settings):
-        slack = None if settings.multi_workspace else single_workspace_slack(settings)
+        slack = workspace_slack(settings, team_id)
         EscalationSettingsService(session_factory=admin.session_factory).set_channel(
             team_id=team_id, channel_id=channel_id, actor=_actor(), slack=slack
         )
@@ -332,11 +332,11 @@ def members() -> None:
 @_fail_cleanly
 def members_sync(team: str | None) -> None:
     """Read the workspace's members from Slack (users.list) into the directory."""
-    from bot.app import single_workspace_slack
+    from bot.app import workspace_slack
     from bot.services.directory import DirectoryService
 
     with _admin(team) as (admin, team_id, settings):
-        slack = single_workspace_slack(settings)
+        slack = workspace_slack(settings, team_id)
         directory = DirectoryService(
             session_factory=admin.session_factory, slack_for=lambda _: slack
         )

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    # issue 7: the Fernet key encrypting installations' tokens at rest (multi-workspace mode)
+    token_key: str | None = Field(default=None, validation_alias="SMSBRIDGE_TOKEN_KEY")
 
     twilio_account_sid: str | None = Field(default=None, validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, validation_alias="TWILIO_AUTH_TOKEN")
@@ -82,6 +84,11 @@ class Settings(BaseSettings):
         return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
+    def socket_mode(self) -> bool:
+        """SLACK_APP_TOKEN set: Slack's events reach the app over a websocket it opens."""
+        return bool(self.slack_app_token)
+
+    @property
     def http_timeout(self) -> float:
         """Outbound HTTP timeout: always well inside a lease, so no call outlives its claim."""
         return max(1.0, min(30.0, self.lease_seconds / 3))
@@ -99,7 +106,10 @@ class Settings(BaseSettings):
     def require_for_serve(self) -> None:
         """Everything `serve` needs to talk to Slack and Twilio."""
         if self.multi_workspace:
-            self.require("SLACK_SIGNING_SECRET")
+            # The OAuth redirect and every HTTP Slack request are signed-checked.
+            self.require("SLACK_SIGNING_SECRET", "SMSBRIDGE_TOKEN_KEY")
+        elif self.socket_mode:
+            self.require("SLACK_BOT_TOKEN")  # Socket Mode requests carry no signature
         else:
             self.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
         self.require("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL")

@@ -19,9 +19,21 @@ def build_web(
     routes = Blueprint("smsbridge", __name__, url_prefix=settings.route_prefix or None)
     slack_handler = SlackRequestHandler(bolt)
 
-    @routes.post("/slack/events")
-    def slack_events() -> Response:
-        return slack_handler.handle(request)  # type: ignore[no-any-return]
+    if not settings.socket_mode:  # Socket Mode: Slack's requests come over the websocket
+
+        @routes.post("/slack/events")
+        def slack_events() -> Response:
+            return slack_handler.handle(request)  # type: ignore[no-any-return]
+
+    if settings.multi_workspace:
+        # Bolt's OAuth flow: the install redirect (with its state) and Slack's callback.
+        @routes.get("/slack/install")
+        def slack_install() -> Response:
+            return slack_handler.handle(request)  # type: ignore[no-any-return]
+
+        @routes.get("/slack/oauth_redirect")
+        def slack_oauth_redirect() -> Response:
+            return slack_handler.handle(request)  # type: ignore[no-any-return]
 
     twilio.register_all(
         routes, services, validator=validator, public_base_url=settings.public_base_url or ""

@@ -16,7 +16,14 @@ from slack_sdk.signature import SignatureVerifier
 from waitress import wasyncore
 from waitress.server import create_server
 
-from bot.app import Core, build_core, build_http_app, resolve_workspace
+from bot.app import (
+    Core,
+    build_bolt,
+    build_core,
+    build_http_app,
+    resolve_workspace,
+    socket_mode_handler,
+)
 from bot.config import Settings
 from bot.worker import Worker
 from tests.fakes import FakeSlack, FakeTwilio
@@ -74,16 +81,22 @@ class AppUnderTest:
         self.env = env
         self.settings = settings_from(env)
         self.core: Core = build_core(self.settings)
-        self.team_id = resolve_workspace(self.core)
+        # multi-workspace mode: workspaces appear as they install the app
+        self.team_id = "" if self.settings.multi_workspace else resolve_workspace(self.core)
+        self.bolt = build_bolt(self.core)
         self.server = create_server(
-            build_http_app(self.core), host="127.0.0.1", port=port, threads=6
+            build_http_app(self.core, self.bolt), host="127.0.0.1", port=port, threads=6
         )
+        self.socket = socket_mode_handler(self.core, self.bolt) if self.settings.socket_mode \
+            else None
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.worker: Worker | None = None
         self.url = self.settings.public_base_url or ""
 
     def start(self, *, with_worker: bool = True) -> AppUnderTest:
         self.thread.start()
+        if self.socket is not None:
+            self.socket.connect()
         if with_worker:
             self.start_worker()
         return self
@@ -96,6 +109,8 @@ class AppUnderTest:
         self.worker.start_embedded()
 
     def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
         if self.worker:
             self.worker.stop()
         self.core.queue.close()

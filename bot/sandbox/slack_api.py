@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -72,6 +72,8 @@ class Channel:
     created: int = field(default_factory=lambda: int(time.time()))
     topic: str = ""
     purpose: str = ""
+    team_id: str | None = None
+    """The workspace it belongs to (None: the fake's primary team)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,18 @@ class _Actor:
     user_id: str
     is_bot: bool
     token: str
+    team_id: str | None = None
+    """The workspace the token belongs to (None: the fake's primary team)."""
+
+
+@dataclass(frozen=True)
+class Team:
+    """A further workspace the app is installed into (multi-workspace tests)."""
+
+    team_id: str
+    name: str
+    bot_token: str
+    bot_user_id: str
 
 
 @dataclass
@@ -189,10 +203,19 @@ class SlackEmulator(EmulatorServer):
     bot_id = "B0001"
     app_id = "A0001"
     bot_name = "smsbridge"
+    # OAuth (multi-workspace mode) and Socket Mode credentials the fake accepts.
+    client_id = "1111.2222"
+    client_secret = "fake-client-secret"
+    app_token = "xapp-1-test-token"
 
     def __init__(self, *, seed: int = 0) -> None:
         super().__init__()
         self._seed = seed
+        #: Further workspaces by team id; their bot tokens are accepted like `bot_token`.
+        self.teams: dict[str, Team] = {}
+        #: oauth.v2.access answers given: team id, code.
+        self.oauth_grants: list[dict[str, str]] = []
+        self._oauth_codes: dict[str, str] = {}
         #: Extra accepted tokens: token -> user id (user tokens, "xoxp-...").
         self.user_tokens: dict[str, str] = {}
         #: Directory: user id -> Slack user object (as users.info returns it).
@@ -257,6 +280,7 @@ class SlackEmulator(EmulatorServer):
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "files.info": self._files_info,
+            "apps.connections.open": self._apps_connections_open,
         }
         self.add_user(self.bot_user_id, self.bot_name, real_name="SMS Bridge", is_bot=True)
 
@@ -281,8 +305,11 @@ class SlackEmulator(EmulatorServer):
         email: str | None = None,
         display_name: str | None = None,
         tz: str = "America/New_York",
+        team_id: str | None = None,
     ) -> dict[str, Any]:
-        """Add (or replace) a workspace member; returns the Slack user object."""
+        """Add (or replace) a workspace member (of `team_id`, default the primary team);
+        returns the Slack user object."""
+        team = team_id or self.team_id
         real = real_name if real_name is not None else name
         display = display_name if display_name is not None else ("" if is_bot else name)
         profile: dict[str, Any] = {
@@ -299,7 +326,7 @@ class SlackEmulator(EmulatorServer):
             "image_24": f"https://avatars.example.invalid/{user_id}_24.png",
             "image_72": f"https://avatars.example.invalid/{user_id}_72.png",
             "image_192": f"https://avatars.example.invalid/{user_id}_192.png",
-            "team": self.team_id,
+            "team": team,
         }
         if email is not None:
             profile["email"] = email
@@ -308,7 +335,7 @@ class SlackEmulator(EmulatorServer):
             profile["api_app_id"] = self.app_id if user_id == self.bot_user_id else ""
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team,
             "name": name,
             "deleted": deleted,
             "color": "9f69e7",
@@ -344,19 +371,36 @@ class SlackEmulator(EmulatorServer):
         members: Iterable[str] = (),
         *,
         is_archived: bool = False,
+        team_id: str | None = None,
     ) -> Channel:
-        """Add a channel. The bot is a member only if listed in `members` (or it joins)."""
+        """Add a channel (of `team_id`, default the primary team). The bot is a member only
+        if listed in `members` (or it joins)."""
         channel = Channel(
             id=channel_id,
             name=name,
             is_private=is_private,
             members=set(members),
             is_archived=is_archived,
+            team_id=None if team_id == self.team_id else team_id,
         )
         with self._lock:
             self.channels[channel_id] = channel
             self._messages.setdefault(channel_id, [])
         return channel
+
+    def add_team(self, team_id: str, name: str, *, bot_token: str, bot_user_id: str) -> Team:
+        """A further workspace with its own bot user and token (multi-workspace tests)."""
+        team = Team(team_id, name, bot_token, bot_user_id)
+        with self._lock:
+            self.teams[team_id] = team
+        self.add_user(bot_user_id, self.bot_name, real_name="SMS Bridge", is_bot=True,
+                      team_id=team_id)
+        return team
+
+    def socket_url(self) -> str:
+        """Where apps.connections.open sends a Socket Mode client (lock held). The sandbox
+        speaks HTTP only; the test fake (tests/fakes/slack.py) runs a WebSocket server."""
+        raise _SlackError("socket_mode_not_supported")
 
     def archive_channel(self, channel_id: str, archived: bool = True) -> None:
         """Mark a channel archived (posts then fail with is_archived)."""
@@ -537,6 +581,8 @@ class SlackEmulator(EmulatorServer):
             return self._download(request)
         if path.startswith("/actions/") and request.method == "POST":
             return self._response_url(request)
+        if path == "/oauth/v2/authorize" and request.method == "GET":
+            return self._authorize(request)
         if path == "/":
             return Response(
                 "<!DOCTYPE html><html><head><title>Sign in | Slack</title></head>"
@@ -562,6 +608,47 @@ class SlackEmulator(EmulatorServer):
             self.responses.append({"url": request.url, "body": body})
         return Response("ok", mimetype="text/plain")
 
+    def _authorize(self, request: Request) -> Response:
+        """The consent page, already agreed to: back to redirect_uri with a code for the
+        team asked for (`team`, else the primary team) and the state as given."""
+        if request.args.get("client_id") != self.client_id:
+            return Response("invalid client_id", status=400, mimetype="text/plain")
+        team_id = request.args.get("team") or self.team_id
+        with self._lock:
+            code = self._next_id("code")
+            self._oauth_codes[code] = team_id
+        query = urlencode({"code": code, "state": request.args.get("state", "")})
+        return Response("", status=302, headers={
+            "Location": f"{request.args.get('redirect_uri', '')}?{query}"
+        })
+
+    def _oauth_v2_access(self, request: Request, params: dict[str, Any]) -> Response:
+        """Exchange a code (client credentials as HTTP Basic or form fields) for the
+        installed team's bot token."""
+        auth = request.authorization
+        client = (auth.username, auth.password) if auth else (
+            params.get("client_id"), params.get("client_secret")
+        )
+        if client != (self.client_id, self.client_secret):
+            return json_response({"ok": False, "error": "invalid_client_id"})
+        with self._lock:
+            team_id = self._oauth_codes.pop(str(params.get("code") or ""), None)
+            if team_id is None:
+                return json_response({"ok": False, "error": "invalid_code"})
+            team = self.teams.get(team_id)
+            token, bot_user, name = (
+                (team.bot_token, team.bot_user_id, team.name) if team
+                else (self.bot_token, self.bot_user_id, self.team_name)
+            )
+            self.oauth_grants.append({"team_id": team_id, "code": str(params.get("code"))})
+            scopes = ",".join(self.granted_scopes)
+        return json_response({
+            "ok": True, "app_id": self.app_id, "authed_user": {"id": "U0INSTALLER"},
+            "scope": scopes, "token_type": "bot", "access_token": token,
+            "bot_user_id": bot_user, "team": {"id": team_id, "name": name},
+            "enterprise": None, "is_enterprise_install": False,
+        })
+
     def _api(self, request: Request, method: str) -> Response:
         params = self._parse_params(request)
         token = self._request_token(request, params)
@@ -569,7 +656,10 @@ class SlackEmulator(EmulatorServer):
         call = Call(method, params, time.monotonic(), time.time(), token=token)
         with self._lock:
             self.calls.append(call)
-        response = self._api_answer(method, params, token)
+        if method == "oauth.v2.access":
+            response = self._oauth_v2_access(request, params)
+        else:
+            response = self._api_answer(method, params, token)
         body: Any = None
         if response.mimetype == "application/json":
             body = json.loads(response.get_data())
@@ -585,7 +675,8 @@ class SlackEmulator(EmulatorServer):
         with self._lock:
             # Slack reports an authenticated token's scopes on every Web API answer.
             if token is not None and self._actor(token) is not None:
-                scopes = self.granted_scopes if token == self.bot_token else []
+                actor = self._actor(token)
+                scopes = self.granted_scopes if actor is not None and actor.is_bot else []
                 response.headers["X-OAuth-Scopes"] = ",".join(scopes)
         return response
 
@@ -645,6 +736,11 @@ class SlackEmulator(EmulatorServer):
     def _actor(self, token: str) -> _Actor | None:
         if token == self.bot_token:
             return _Actor(self.bot_user_id, True, token)
+        if token == self.app_token:
+            return _Actor("", False, token)
+        for team in self.teams.values():
+            if token == team.bot_token:
+                return _Actor(team.bot_user_id, True, token, team.team_id)
         user = self.user_tokens.get(token)
         return _Actor(user, False, token) if user is not None else None
 
@@ -707,6 +803,18 @@ class SlackEmulator(EmulatorServer):
         return ch, False
 
     def _resolve_channel(self, value: Any, actor: _Actor | None, *, for_post: bool) -> Channel:
+        ch = self._resolve_any_channel(value, actor, for_post=for_post)
+        if actor is not None and ch.team_id != actor.team_id:
+            raise _SlackError("channel_not_found")  # another workspace's channel
+        return ch
+
+    def _in_team(self, user_id: str | None, actor: _Actor) -> bool:
+        user = self.users.get(user_id or "")
+        return user is not None and user["team_id"] == (actor.team_id or self.team_id)
+
+    def _resolve_any_channel(
+        self, value: Any, actor: _Actor | None, *, for_post: bool
+    ) -> Channel:
         cid = _as_str(value)
         if cid is None:
             raise _SlackError("channel_not_found")
@@ -714,7 +822,9 @@ class SlackEmulator(EmulatorServer):
             return self.channels[cid]
         if for_post and cid[:1] in ("U", "W") and cid in self.users:
             me = actor.user_id if actor is not None else self.bot_user_id
-            return self._open_im(me, cid)[0]
+            im = self._open_im(me, cid)[0]
+            im.team_id = actor.team_id if actor is not None else None
+            return im
         name = cid.lstrip("#")
         for ch in self.channels.values():
             if not ch.is_im and ch.name == name:
@@ -986,13 +1096,19 @@ class SlackEmulator(EmulatorServer):
     def _api_test(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         return {"args": {k: v for k, v in params.items() if isinstance(v, str)}}
 
+    def _apps_connections_open(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
+        if actor.token != self.app_token:
+            raise _SlackError("not_allowed_token_type")
+        return {"url": self.socket_url()}
+
     def _auth_test(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(actor.user_id, {})
+        team = self.teams.get(actor.team_id or "")
         result: dict[str, Any] = {
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_name,
+            "team": team.name if team else self.team_name,
             "user": user.get("name", actor.user_id),
-            "team_id": self.team_id,
+            "team_id": team.team_id if team else self.team_id,
             "user_id": actor.user_id,
             "is_enterprise_install": False,
         }
@@ -1289,12 +1405,12 @@ class SlackEmulator(EmulatorServer):
 
     def _users_info(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(_as_str(params.get("user")) or "")
-        if user is None:
+        if user is None or not self._in_team(user["id"], actor):
             raise _SlackError("user_not_found")
         return {"user": copy.deepcopy(user)}
 
     def _users_list(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
-        members = [copy.deepcopy(u) for u in self.users.values()]
+        members = [copy.deepcopy(u) for u in self.users.values() if self._in_team(u["id"], actor)]
         result = self._paginate(members, params, "user", lambda u: str(u["id"]), "members", 1000)
         result["cache_ts"] = int(time.time())
         return result
@@ -1322,8 +1438,11 @@ class SlackEmulator(EmulatorServer):
     # views
 
     def _view_object(
-        self, value: Any, *, view_id: str | None = None, root_id: str | None = None
+        self, value: Any, *, view_id: str | None = None, root_id: str | None = None,
+        team_id: str | None = None,
     ) -> dict[str, Any]:
+        """`team_id`: the workspace of the token that opened it (default the primary)."""
+        team_id = team_id or self.team_id
         view = _as_json(value)
         if not isinstance(view, dict) or view.get("type") not in ("modal", "home"):
             raise _SlackError("invalid_arguments")
@@ -1335,7 +1454,7 @@ class SlackEmulator(EmulatorServer):
         vid = view_id or self._next_id("V")
         obj: dict[str, Any] = {
             "id": vid,
-            "team_id": self.team_id,
+            "team_id": team_id,
             "type": view["type"],
             "title": view.get("title"),
             "submit": view.get("submit"),
@@ -1351,7 +1470,7 @@ class SlackEmulator(EmulatorServer):
             "root_view_id": root_id or vid,
             "previous_view_id": None,
             "app_id": self.app_id,
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": team_id,
             "bot_id": self.bot_id,
         }
         self._views_by_id[vid] = obj
@@ -1365,13 +1484,13 @@ class SlackEmulator(EmulatorServer):
 
     def _views_open(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._trigger(params)
-        view = self._view_object(params.get("view"))
+        view = self._view_object(params.get("view"), team_id=actor.team_id)
         self.views.append({"method": "views.open", "view": view, "trigger_id": trigger})
         return {"view": copy.deepcopy(view)}
 
     def _views_push(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         trigger = self._trigger(params)
-        view = self._view_object(params.get("view"))
+        view = self._view_object(params.get("view"), team_id=actor.team_id)
         self.views.append({"method": "views.push", "view": view, "trigger_id": trigger})
         return {"view": copy.deepcopy(view)}
 
@@ -1389,20 +1508,24 @@ class SlackEmulator(EmulatorServer):
         if view_hash is not None and view_hash != current["hash"]:
             raise _SlackError("hash_conflict")
         view = self._view_object(
-            params.get("view"), view_id=current["id"], root_id=current["root_view_id"]
+            params.get("view"), view_id=current["id"], root_id=current["root_view_id"],
+            team_id=actor.team_id,
         )
         self.views.append({"method": "views.update", "view": view, "view_id": view["id"]})
         return {"view": copy.deepcopy(view)}
 
     def _views_publish(self, actor: _Actor, params: dict[str, Any]) -> dict[str, Any]:
         user_id = _as_str(params.get("user_id"))
-        if user_id is None or user_id not in self.users:
+        if user_id is None or not self._in_team(user_id, actor):
             raise _SlackError("user_not_found")
         existing = self.home_views.get(user_id)
         view_hash = _as_str(params.get("hash"))
         if view_hash is not None and existing is not None and view_hash != existing["hash"]:
             raise _SlackError("hash_conflict")
-        view = self._view_object(params.get("view"), view_id=existing["id"] if existing else None)
+        view = self._view_object(
+            params.get("view"), view_id=existing["id"] if existing else None,
+            team_id=actor.team_id,
+        )
         if view["type"] != "home":
             raise _SlackError("invalid_arguments")
         self.home_views[user_id] = view

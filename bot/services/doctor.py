@@ -85,10 +85,22 @@ def note(text: str, fix: str | None = None) -> Finding:
     return Finding(Level.NOTE, text, fix)
 
 
+def required_settings(settings: Settings) -> tuple[str, ...]:
+    """What `serve` needs in this mode: multi-workspace mode has no SLACK_BOT_TOKEN but a
+    key for the installations' tokens; Socket Mode requests carry no signature."""
+    if settings.multi_workspace:
+        slack: tuple[str, ...] = ("SLACK_SIGNING_SECRET", "SMSBRIDGE_TOKEN_KEY")
+    elif settings.socket_mode:
+        slack = ("SLACK_BOT_TOKEN",)
+    else:
+        slack = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    return (*slack, *(n for n in REQUIRED_SETTINGS if not n.startswith("SLACK_")))
+
+
 def missing_settings(settings: Settings) -> list[str]:
-    """The operator variables `serve` needs that are unset (single-workspace mode)."""
+    """The operator variables `serve` needs that are unset."""
     missing = []
-    for name in REQUIRED_SETTINGS:
+    for name in required_settings(settings):
         attribute = next(
             key for key, info in Settings.model_fields.items() if info.validation_alias == name
         )
@@ -137,11 +149,6 @@ class Doctor:
             problem(f"{name} is not set", f"set {name} in the environment or .env")
             for name in missing
         ]
-        if self.settings.multi_workspace:
-            findings.append(problem(
-                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set, but multi-workspace mode "
-                "is not available yet", "unset them and use SLACK_BOT_TOKEN",
-            ))
         if self.settings.public_base_url:
             try:
                 checked_base_url(self.settings.public_base_url)
@@ -151,6 +158,11 @@ class Doctor:
                                         "Twilio reach this app at (a path prefix is fine)"))
         if not findings:
             findings.append(ok("settings: every required variable is set"))
+        if self.settings.multi_workspace:
+            findings.append(Finding(
+                Level.NOTE, "multi-workspace OAuth mode: Slack is checked per workspace by "
+                "the app itself; workspaces install through /slack/install", None,
+            ))
         return findings
 
     # -- database ----------------------------------------------------------------------

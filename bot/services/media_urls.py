@@ -1,7 +1,8 @@
 """Unguessable, expiring links to outbound media, for Twilio to fetch.
 
 A token names the media row and its expiry and carries an HMAC over (media id, message id,
-expiry) with a key derived from the settings. Nothing secret is stored, and the same row
+workspace, expiry) with a key derived from the settings: a link is bound to the workspace
+whose message it belongs to. Nothing secret is stored, and the same row
 always gets the same link, so a resend after a crash points Twilio at a working URL.
 Tampering with any part breaks the signature; every failure looks the same (404).
 """
@@ -32,17 +33,19 @@ class MediaUrls:
     key: bytes
     public_base_url: str
 
-    def _sign(self, media_id: int, message_id: int, expires_epoch: int) -> str:
-        mac = hmac.new(self.key, f"{media_id}:{message_id}:{expires_epoch}".encode(),
-                       hashlib.sha256).digest()
+    def _sign(self, media_id: int, message_id: int, team_id: str, expires_epoch: int) -> str:
+        signed = f"{media_id}:{message_id}:{team_id}:{expires_epoch}".encode()
+        mac = hmac.new(self.key, signed, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
-    def token(self, *, media_id: int, message_id: int, expires_at: datetime) -> str:
+    def token(self, *, media_id: int, message_id: int, team_id: str, expires_at: datetime) -> str:
         epoch = int(expires_at.timestamp())
-        return f"{media_id}-{epoch}-{self._sign(media_id, message_id, epoch)}"
+        return f"{media_id}-{epoch}-{self._sign(media_id, message_id, team_id, epoch)}"
 
-    def url(self, *, media_id: int, message_id: int, expires_at: datetime) -> str:
-        token = self.token(media_id=media_id, message_id=message_id, expires_at=expires_at)
+    def url(self, *, media_id: int, message_id: int, team_id: str, expires_at: datetime) -> str:
+        token = self.token(
+            media_id=media_id, message_id=message_id, team_id=team_id, expires_at=expires_at
+        )
         return f"{self.public_base_url.rstrip('/')}/media/{token}"
 
     @staticmethod
@@ -52,9 +55,12 @@ class MediaUrls:
             return None
         return MediaLink(int(parts[0]), int(parts[1]), parts[2])
 
-    def valid(self, link: MediaLink, *, message_id: int, expires_at: datetime) -> bool:
-        """The signature matches the row's message and the expiry the row was stored with."""
+    def valid(
+        self, link: MediaLink, *, message_id: int, team_id: str, expires_at: datetime
+    ) -> bool:
+        """The signature matches the row's message and workspace and the expiry the row was
+        stored with."""
         if link.expires_epoch != int(expires_at.timestamp()):
             return False
-        expected = self._sign(link.media_id, message_id, link.expires_epoch)
+        expected = self._sign(link.media_id, message_id, team_id, link.expires_epoch)
         return hmac.compare_digest(expected, link.signature)

@@ -119,10 +119,13 @@ class MediaService:
             raise NotFound("no such media")
         with self.session_factory.begin() as session:
             row = session.get(MessageMedia, link.media_id)
+            team_id = media.team_of(session, row.message_id) if row is not None else None
             if (
-                row is None or row.state != MediaState.STORED or row.expires_at is None
-                or row.local_path is None
-                or not self.urls.valid(link, message_id=row.message_id, expires_at=row.expires_at)
+                row is None or team_id is None or row.state != MediaState.STORED
+                or row.expires_at is None or row.local_path is None
+                or not self.urls.valid(
+                    link, message_id=row.message_id, team_id=team_id, expires_at=row.expires_at
+                )
                 or row.expires_at <= utcnow()
             ):
                 raise NotFound("no such media")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import MediaState, MessageMedia
+from storage.models import MediaState, Message, MessageMedia, Workspace
 
 
 def add(
@@ -72,4 +72,13 @@ def finished_inbound_files(session: Session, *, limit: int) -> list[MessageMedia
             .order_by(MessageMedia.id)
             .limit(limit)
         )
+    )
+
+
+def team_of(session: Session, message_id: int) -> str | None:
+    """The Slack team of the workspace a message belongs to (media links are bound to it)."""
+    return session.scalar(
+        select(Workspace.team_id)
+        .join(Message, Message.workspace_id == Workspace.id)
+        .where(Message.id == message_id)
     )

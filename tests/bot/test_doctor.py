@@ -236,3 +236,16 @@ def test_unreachable_database(healthy: dict[str, str]) -> None:
     assert line.endswith("— check DATABASE_URL and that the database server is running")
     assert "s3cret" not in "\n".join(lines)
     assert any("Twilio: account" in line for line in lines)  # the other checks still ran
+
+
+def test_multi_workspace_mode_needs_the_token_key_not_a_bot_token(
+    healthy: dict[str, str], fake_slack: FakeSlack
+) -> None:
+    multi = {**healthy, "SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": fake_slack.client_id,
+             "SLACK_CLIENT_SECRET": fake_slack.client_secret}
+    code, lines = doctor(multi)
+    assert code == 2
+    assert problems(lines) == [
+        "✗ SMSBRIDGE_TOKEN_KEY is not set — set SMSBRIDGE_TOKEN_KEY in the environment or .env",
+    ]
+    assert any(line.startswith("! multi-workspace OAuth mode") for line in lines)

@@ -18,6 +18,8 @@ def test_new_database_is_brought_to_head(database_url: str) -> None:
     assert {"messages", "outbox", "conversations", "sms_numbers"} <= set(
         inspect(engine).get_table_names()
     )
+    # 0006: slack_sdk's OAuth stores' tables (multi-workspace mode)
+    assert set(inspect(engine).get_table_names()) >= migrate.SLACK_SDK_TABLES
     migrate.upgrade(engine)  # idempotent
     engine.dispose()
 
@@ -41,7 +43,10 @@ def test_models_and_migrations_agree(database_url: str) -> None:
     engine = make_engine(database_url)
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": migrate.include_object}
+        )
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []
 

@@ -42,7 +42,10 @@ def prepare(ctx: DeliveryContext, snap: MessageSnapshot) -> list[str]:
             )
     with ctx.session_factory.begin() as session:
         return [
-            support.urls.url(media_id=m.id, message_id=m.message_id, expires_at=m.expires_at)
+            support.urls.url(
+                media_id=m.id, message_id=m.message_id, team_id=snap.team_id,
+                expires_at=m.expires_at,
+            )
             for m in media.for_message(session, snap.message.id)
             if m.expires_at is not None
         ]
