@@ -21,6 +21,14 @@ def derive_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"smsbridge media links v1", hashlib.sha256).digest()
 
 
+MAX_DIGITS = 18
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
+
+
+def _is_number(part: str) -> bool:
+    return part.isascii() and part.isdigit() and len(part) <= MAX_DIGITS
+
+
 @dataclass(frozen=True)
 class MediaLink:
     media_id: int
@@ -50,8 +58,13 @@ class MediaUrls:
 
     @staticmethod
     def parse(token: str) -> MediaLink | None:
+        """The parts of a token, or None. Ids and expiries are ASCII digits of a size a
+        database integer holds: `str.isdigit` alone lets through "²" (int() refuses it) and
+        ids too large for SQLite/PostgreSQL, which turned a probe into a 500."""
         parts = token.split("-", 2)
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        if len(parts) != 3 or not all(_is_number(part) for part in parts[:2]):
+            return None
+        if int(parts[0]) > MAX_ID:
             return None
         return MediaLink(int(parts[0]), int(parts[1]), parts[2])
 
