@@ -12,7 +12,6 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 from hypothesis import strategies as st
