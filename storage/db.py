@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+NUL, REPLACEMENT = "\x00", "\ufffd"
 
 
 def normalize_url(url: str) -> str:
@@ -30,8 +31,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    _replace_nul(engine)
+    return engine
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(NUL, REPLACEMENT) if NUL in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_without_nul(item) for item in value)
+    return value
+
+
+def _replace_nul(engine: Engine) -> None:
+    """NUL characters in text parameters become U+FFFD, on every database alike.
+
+    PostgreSQL refuses NUL in text outright (the whole statement fails), SQLite stores it:
+    a customer text or a Slack field carrying one (a carrier's GSM '@' gone wrong) answered
+    500 on PostgreSQL only, and Twilio retried it for ever. No text this app keeps means
+    anything by NUL, so it is shown as the replacement character, for writes and lookups.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def on_execute(
+        _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+        _executemany: bool,
+    ) -> tuple[str, Any]:
+        return statement, _without_nul(parameters)
 
 
 def _configure_sqlite(engine: Engine) -> None:
