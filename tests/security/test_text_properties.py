@@ -13,13 +13,13 @@ from bot.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments
 from bot.text import escape_mrkdwn, slack_to_plain
 from tests.fakes.twilio import _GSM7, _GSM7_EXT
 from tests.fakes.twilio import segments as fake_twilio_segments
-from tests.security.hostile import CONTROL, HOSTILE_BODIES, slack_unescape
 from tests.figures import record
+from tests.security.hostile import CONTROL, HOSTILE_BODIES, slack_unescape
 from tests.security.props import examples
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=2000)
 MRKDWN_TEXT = st.lists(st.one_of(
-    st.sampled_from(list("<>&|!@#*_~`^;") + ["&lt;", "&gt;", "&amp;", "<!channel>", "<@U1>"]),
+    st.sampled_from([*list("<>&|!@#*_~`^;"), "&lt;", "&gt;", "&amp;", "<!channel>", "<@U1>"]),
     st.characters(blacklist_categories=("Cs",)),
 ), max_size=200).map("".join)
 GSM_TEXT = st.text(st.sampled_from(sorted(GSM7_BASIC | GSM7_EXTENSION)), max_size=700)
