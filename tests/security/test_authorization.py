@@ -17,7 +17,14 @@ import requests
 from sqlalchemy import func, select
 
 from bot.blocks import ids
-from storage.models import Conversation, Escalation, MemberRole, Message, NumberAssignment, SmsNumber
+from storage.models import (
+    Conversation,
+    Escalation,
+    MemberRole,
+    Message,
+    NumberAssignment,
+    SmsNumber,
+)
 from tests.fakes import FakeSlack, FakeTwilio
 from tests.figures import record
 from tests.harness import (
@@ -30,7 +37,6 @@ from tests.harness import (
     message_event,
     open_conversation,
     send_event,
-    slack_ts,
 )
 from tests.interactivity import post_payload
 
