@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from bot import logs
 from bot.config import Settings
 from bot.errors import ConfigError, SmsBridgeError
 from bot.services.admin import AdminService
@@ -71,10 +72,7 @@ team_option = click.option("--team", help="Slack team ID (multi-workspace mode).
 @click.option("-v", "--verbose", is_flag=True, help="Log at INFO level.")
 def main(verbose: bool) -> None:
     """smsbridge: your company's SMS numbers as Slack channels."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(verbose=verbose)
 
 
 @main.command()
