@@ -37,7 +37,8 @@ def count_segments(text: str) -> SegmentCount:
     if is_gsm7(text):
         sizes = [2 if ch in GSM7_EXTENSION else 1 for ch in text]
         return SegmentCount("GSM-7", len(text), sum(sizes), _parts(sizes, GSM7_SINGLE, GSM7_PART))
-    sizes = [len(ch.encode("utf-16-le")) // 2 for ch in text]
+    # surrogatepass: a lone surrogate (JSON can carry one) is one unit, not a crash
+    sizes = [len(ch.encode("utf-16-le", "surrogatepass")) // 2 for ch in text]
     return SegmentCount("UCS-2", len(text), sum(sizes), _parts(sizes, UCS2_SINGLE, UCS2_PART))
 
 
