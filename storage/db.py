@@ -33,27 +33,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
-    _replace_nul(engine)
+    _replace_unstorable(engine)
     return engine
 
 
-def _without_nul(value: Any) -> Any:
+def _storable(text: str) -> str:
+    if NUL in text:
+        text = text.replace(NUL, REPLACEMENT)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates
+            text = "".join(REPLACEMENT if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
+
+
+def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return value.replace(NUL, REPLACEMENT) if NUL in value else value
+        return _storable(value)
     if isinstance(value, dict):
-        return {key: _without_nul(item) for key, item in value.items()}
+        return {key: _clean(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_without_nul(item) for item in value)
+        return type(value)(_clean(item) for item in value)
     return value
 
 
-def _replace_nul(engine: Engine) -> None:
-    """NUL characters in text parameters become U+FFFD, on every database alike.
+def _replace_unstorable(engine: Engine) -> None:
+    """NUL characters and lone surrogates in text parameters become U+FFFD, on every
+    database alike.
 
-    PostgreSQL refuses NUL in text outright (the whole statement fails), SQLite stores it:
-    a customer text or a Slack field carrying one (a carrier's GSM '@' gone wrong) answered
-    500 on PostgreSQL only, and Twilio retried it for ever. No text this app keeps means
-    anything by NUL, so it is shown as the replacement character, for writes and lookups.
+    PostgreSQL refuses NUL in text outright (the whole statement fails), SQLite stores it;
+    neither driver can encode a lone surrogate (Slack's JSON may carry "\\ud800"). A
+    customer text or a Slack reply carrying one answered 500, and Twilio or Slack retried it
+    for ever. No text this app keeps means anything by them, so they are shown as the
+    replacement character, for writes and lookups alike.
     """
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
@@ -61,7 +74,7 @@ def _replace_nul(engine: Engine) -> None:
         _connection: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
         _executemany: bool,
     ) -> tuple[str, Any]:
-        return statement, _without_nul(parameters)
+        return statement, _clean(parameters)
 
 
 def _configure_sqlite(engine: Engine) -> None:
