@@ -13,7 +13,17 @@ from werkzeug.wrappers import Request
 
 from tests.fakes import FakeSlack, FakeTwilio
 from tests.figures import record
-from tests.harness import CUSTOMER, SUPPORT_CHANNEL, SUPPORT_NUMBER, AppUnderTest, top_level
+from tests.harness import (
+    AGENT,
+    CUSTOMER,
+    SUPPORT_CHANNEL,
+    SUPPORT_NUMBER,
+    AppUnderTest,
+    message_event,
+    open_conversation,
+    send_event,
+    top_level,
+)
 from tests.security.hostile import (
     HOSTILE_BODIES,
     control_sequences_from_customer,
@@ -103,3 +113,31 @@ def test_hostile_texts_reach_slack_as_plain_text(
     record("hostile text", "pings or hidden links in Slack posts", len(pings), target="0")
     record("hostile text", "5xx answers to hostile texts", server_errors, target="0")
     assert pings == []
+
+
+def test_hostile_replies_from_slack_never_fail_the_event(
+    app: AppUnderTest, fake_slack: FakeSlack, fake_twilio: FakeTwilio
+) -> None:
+    """Slack's JSON can carry NUL and lone surrogates; a reply carrying them, or mentions
+    and links, is sent as plain text or refused with a reason, never answered 5xx (Slack
+    would retry it for ever)."""
+    root = open_conversation(app, fake_slack, fake_twilio)
+    replies = ["hi <@U0AGENT> see <http://example.com|this> &amp; <!channel>",
+               "nul\x00inside", "lone \ud800 surrogate", "x" * 1601]
+    statuses = []
+    for text in replies:
+        ts = fake_slack.add_message(SUPPORT_CHANNEL, user=AGENT, text="reply", thread_ts=root)["ts"]
+        response = send_event(app.url, message_event(
+            team_id=app.team_id, channel=SUPPORT_CHANNEL, user=AGENT, text=text, ts=ts,
+            thread_ts=root))
+        statuses.append(response.status_code)
+    record("hostile text", "5xx answers to hostile Slack replies",
+           sum(s >= 500 for s in statuses), target="0")
+    assert statuses == [200] * len(replies)
+    sent = fake_twilio.wait_for(lambda: len(fake_twilio.created_to(CUSTOMER)) >= 3 and
+                                fake_twilio.created_to(CUSTOMER), timeout=20)
+    bodies = [m["body"] for m in sent]
+    assert bodies == ["hi @someone see this (http://example.com) & @channel",
+                      "nul\ufffdinside", "lone \ufffd surrogate"]
+    # too long: refused and told, not sent
+    fake_slack.wait_for(lambda: [e for e in fake_slack.ephemerals if "1600" in e["text"]])
