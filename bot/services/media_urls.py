@@ -26,7 +26,9 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds on PostgreSQL
 
 
 def _is_number(part: str) -> bool:
-    return part.isascii() and part.isdigit() and len(part) <= MAX_DIGITS
+    """ASCII digits in canonical form: "01" would name row 1 through a second spelling."""
+    return (part.isascii() and part.isdigit() and len(part) <= MAX_DIGITS
+            and (part == "0" or not part.startswith("0")))
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class MediaUrls:
     @staticmethod
     def parse(token: str) -> MediaLink | None:
         """The parts of a token, or None. Ids and expiries are ASCII digits of a size a
-        database integer holds: `str.isdigit` alone lets through "²" (int() refuses it) and
-        ids too large for SQLite/PostgreSQL, which turned a probe into a 500."""
+        database integer holds, written the one way `token` writes them: `str.isdigit` alone
+        lets through "²" (int() refuses it) and ids too large for SQLite/PostgreSQL, which
+        turned a probe into a 500; a leading zero served the file under a tampered token."""
         parts = token.split("-", 2)
         if len(parts) != 3 or not all(_is_number(part) for part in parts[:2]):
             return None
