@@ -84,7 +84,7 @@ def test_hostile_texts_reach_slack_as_plain_text(
         response = fake_twilio.send_inbound(url, from_=CUSTOMER, to=SUPPORT_NUMBER, body=body)
         server_errors += response.status_code >= 500
         assert response.status_code == 200, (body[:80], response.status_code, response.text)
-        sent.append(body)
+        sent.append(body.replace("\x00", "\ufffd"))  # NUL is stored and shown as U+FFFD
         fake_slack.wait_for(lambda: len(thread_texts(fake_slack)) == len(sent), timeout=20)
 
     for body in HOSTILE_BODIES:
@@ -106,7 +106,7 @@ def test_hostile_texts_reach_slack_as_plain_text(
 
     shown = [slack_unescape(text) for text in thread_texts(fake_slack)]
     # the exact text, nothing dropped or rewritten (NUL shown as U+FFFD)
-    changed = [(i, a) for i, (a, b) in enumerate(zip(shown, sent, strict=True)) if a != b]
+    changed = [(i, a, b) for i, (a, b) in enumerate(zip(shown, sent, strict=True)) if a != b]
     assert changed == []
     pings = control_sequences_from_customer(posted_strings(fake_slack))
     record("hostile text", "hostile texts delivered", len(sent))

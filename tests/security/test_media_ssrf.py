@@ -163,5 +163,9 @@ def test_tampered_media_tokens_are_never_served(
         assert response.status_code == 404, (probe, response.status_code)
 
     tampered_token_is_404()
+    media_id, expiry, signature = token.split("-", 2)
+    for respelled in (f"0{media_id}-{expiry}-{signature}", f"{media_id}-0{expiry}-{signature}",
+                      f"+{media_id}-{expiry}-{signature}", f"{media_id}-{expiry}-{signature}="):
+        assert requests.get(f"{base}/{respelled}", timeout=15).status_code == 404, respelled
     assert requests.get(url, timeout=15).status_code == 200  # the real link still works
     record("media", "tampered /media/ tokens served", served, target="0")
