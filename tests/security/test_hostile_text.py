@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
+from bot.keywords import classify
 from tests.fakes import FakeSlack, FakeTwilio
 from tests.figures import record
 from tests.harness import (
@@ -91,7 +92,8 @@ def test_hostile_texts_reach_slack_as_plain_text(
         deliver(body)
 
     @examples(8, 150)
-    @given(HOSTILE_CHARS.filter(lambda b: b.strip() != ""))
+    # a carrier keyword (STOP, END, HELP…) gets its own answers in the thread: not this test
+    @given(HOSTILE_CHARS.filter(lambda b: b.strip() != "" and classify(b) is None))
     def generated(body: str) -> None:
         deliver(body)
 
