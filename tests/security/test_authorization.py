@@ -26,7 +26,6 @@ from storage.models import (
     SmsNumber,
 )
 from tests.fakes import FakeSlack, FakeTwilio
-from tests.figures import record
 from tests.harness import (
     ADMIN,
     AGENT,
@@ -39,6 +38,7 @@ from tests.harness import (
     send_event,
 )
 from tests.interactivity import post_payload
+from tests.security.props import record
 
 OUTSIDER, OTHER_TEAM = "U0OUTSIDER", "T0OTHERTEAM"
 SECOND_MANAGER, TARGET, NEW_CHANNEL = "U0BOSS", "U0TARGET", "C0NEWNUMBER"

@@ -11,10 +11,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fakes import FakeSlack, FakeTwilio
-from tests.figures import record
 from tests.harness import SIGNING_SECRET, AppUnderTest
 from tests.security.forgery import Forged, forge_slack, forge_twilio, slack_signature
-from tests.security.props import examples
+from tests.security.props import examples, record
 from tests.security.rows import row_counts, rows_written
 
 

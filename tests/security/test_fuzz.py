@@ -29,9 +29,8 @@ from handlers.slack.signature import SlackSignature
 from handlers.twilio.signature import require_valid_signature
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from tests.figures import record
 from tests.harness import SIGNING_SECRET
-from tests.security.props import examples
+from tests.security.props import examples, record
 
 FUZZED: Counter[str] = Counter()
 # Everything a str can hold, lone surrogates included (JSON can carry them: "\ud800").

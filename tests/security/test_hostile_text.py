@@ -13,7 +13,6 @@ from werkzeug.wrappers import Request
 
 from bot.keywords import classify
 from tests.fakes import FakeSlack, FakeTwilio
-from tests.figures import record
 from tests.harness import (
     AGENT,
     CUSTOMER,
@@ -31,7 +30,7 @@ from tests.security.hostile import (
     posted_strings,
     slack_unescape,
 )
-from tests.security.props import examples
+from tests.security.props import examples, record
 
 HOSTILE_CHARS = st.text(
     st.one_of(

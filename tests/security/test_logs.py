@@ -11,10 +11,10 @@ import pytest
 
 from bot.logs import quiet_third_party
 from tests.fakes import FakeSlack, FakeTwilio
-from tests.figures import record
 from tests.harness import AGENT, SUPPORT_CHANNEL, SUPPORT_NUMBER, AppUnderTest
 from tests.process import ServeProcess, cli
 from tests.security.logflows import leaks, run_flows, secrets_of
+from tests.security.props import record
 
 
 def _format(record_: logging.LogRecord) -> str:

@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 
 from bot.gateways.media_fetch import MediaFetcher, MediaRefused
 from tests.fakes import FakeSlack, FakeTwilio
-from tests.figures import record
 from tests.handlers.test_media import _sent_media_url
 from tests.harness import CUSTOMER, SUPPORT_CHANNEL, SUPPORT_NUMBER, AppUnderTest, top_level
 from tests.media_samples import sample
-from tests.security.props import examples
+from tests.security.props import examples, record
 
 
 def direct_variants(evil: FakeTwilio, twilio: FakeTwilio) -> list[str]:

@@ -13,9 +13,8 @@ from bot.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments
 from bot.text import escape_mrkdwn, slack_to_plain
 from tests.fakes.twilio import _GSM7, _GSM7_EXT
 from tests.fakes.twilio import segments as fake_twilio_segments
-from tests.figures import record
 from tests.security.hostile import CONTROL, HOSTILE_BODIES, slack_unescape
-from tests.security.props import examples
+from tests.security.props import examples, record
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=2000)
 MRKDWN_TEXT = st.lists(st.one_of(
