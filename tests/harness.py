@@ -3,6 +3,7 @@ an embedded huey worker, fake Slack/Twilio behind the official clients."""
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import threading
@@ -116,7 +117,12 @@ class AppUnderTest:
         self.core.queue.close()
         # Close the sockets from inside waitress's loop: closing them from this thread
         # races its select() (EBADF in the server thread).
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        if self.thread.is_alive():
+            try:
+                self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+            except OSError as exc:  # the loop closed its trigger already: nothing to stop
+                if exc.errno != errno.EBADF:
+                    raise
         self.thread.join(timeout=5)
         self.core.engine.dispose()
 
