@@ -82,6 +82,12 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
         )
 
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, no graceful shutdown."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # huey's graceful stop
