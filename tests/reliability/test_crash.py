@@ -11,29 +11,17 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from storage.db import make_engine
-from storage.models import OutboxItem
 from tests.fakes import FakeSlack, FakeTwilio
 from tests.figures import record, scale
 from tests.harness import SUPPORT_CHANNEL, SUPPORT_NUMBER
+from tests.reliability.faults import outbox_settled
 from tests.reliability.ledger import Ledger
 from tests.reliability.stack import Stack, stack
 from tests.reliability.traffic import Traffic
 
 SEED = int(os.environ.get("RELIABILITY_SEED", "20261124"))
 TARGETS = ("serve", "worker", "both")
-
-
-def outbox_settled(database_url: str) -> bool:
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            states = connection.execute(select(OutboxItem.state)).scalars().all()
-    finally:
-        engine.dispose()
-    return bool(states) and all(state in ("done", "failed") for state in states)
 
 
 def _kill_and_restart(running: Stack, target: str) -> float:
