@@ -88,6 +88,19 @@ def _send(attempt: Attempt, url: str) -> None:
     attempt.answered_at = time.monotonic()
 
 
+def _by_conversation(attempts: list[Attempt]) -> list[list[Attempt]]:
+    groups: dict[str, list[Attempt]] = {}
+    for attempt in attempts:
+        groups.setdefault(attempt.tag, []).append(attempt)
+    return list(groups.values())
+
+
+def _send_in_turn(attempts: list[Attempt], url: str) -> None:
+    """Concurrent across conversations, one after the other within one (order is defined)."""
+    for attempt in attempts:
+        _send(attempt, url)
+
+
 def _acknowledge(attempt: Attempt, ledger: Ledger) -> None:
     if attempt.body.split(" ")[1].startswith("re"):
         ledger.acked_reply(attempt.phone, attempt.body)
@@ -206,7 +219,8 @@ def test_sqlite_file_locked_by_another_process(
         locker = sqlite3.connect(path, isolation_level=None, timeout=30)
         locker.execute("BEGIN EXCLUSIVE")
         locked_at = time.monotonic()
-        senders = [threading.Thread(target=_send, args=(a, app.url)) for a in attempts]
+        senders = [threading.Thread(target=_send_in_turn, args=(mine, app.url))
+                   for mine in _by_conversation(attempts)]
         for sender in senders:
             sender.start()
             time.sleep(held / 2 / len(senders))
