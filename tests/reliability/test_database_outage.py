@@ -42,6 +42,7 @@ from tests.reliability.faults import (
 )
 from tests.reliability.ledger import Ledger, body_for
 from tests.reliability.tcp_proxy import TcpProxy
+from tests.slack_payloads import slash
 
 PG_SKIP = "TEST_DATABASE_URL is not set: the PostgreSQL outage test is skipped (.ci/run sets it)"
 BACKLOG = 8  # texts acknowledged just before the outage, still waiting for their Slack slot
@@ -61,12 +62,17 @@ class Attempt:
 
 
 def _attempts(app: AppUnderTest, slack: FakeSlack, twilio: FakeTwilio, n: int) -> list[Attempt]:
-    """Alternating inbound texts and thread replies, each with a fixed sid / event id."""
+    """Inbound texts, thread replies and `/sms` commands in turn; a text keeps its sid and a
+    reply its event id across retries."""
     roots = thread_roots(slack)
     found = []
     for i in range(n):
         tag, phone = CUSTOMERS[i % len(CUSTOMERS)]
-        if i % 2:
+        if i % 3 == 2:  # `/sms +1… text`: sent at once from the member's default number
+            body = body_for(tag, "re", 500 + i)
+            found.append(Attempt(tag, phone, body, lambda url, t=f"{phone} {body}":
+                                 slash_to(url, app, t)))
+        elif i % 3 == 1:
             body = body_for(tag, "re", 500 + i)
             ts = slack.add_message(SUPPORT_CHANNEL, user=AGENT, text=body, thread_ts=roots[tag])
             envelope = message_event(team_id=slack.team_id, channel=SUPPORT_CHANNEL, user=AGENT,
@@ -78,6 +84,12 @@ def _attempts(app: AppUnderTest, slack: FakeSlack, twilio: FakeTwilio, n: int) -
                                  twilio.send_inbound(f"{url}/twilio/messages", from_=p,
                                                      to=SUPPORT_NUMBER, body=b, message_sid=s)))
     return found
+
+
+def slash_to(url: str, app: AppUnderTest, text: str) -> requests.Response:
+    """`/sms` as Slack posts it, to `url` (the app's own, or a retry after the outage)."""
+    assert url == app.url
+    return slash(app, text, user=AGENT)
 
 
 def _send(attempt: Attempt, url: str) -> None:
@@ -183,12 +195,14 @@ def test_postgresql_unreachable(
         drained = _last_delivery(fake_slack, fake_twilio) - restored_at
         time.sleep(1.0)  # a few sweeps later, still exactly once
         tally = ledger.tally(fake_slack, fake_twilio, [SUPPORT_CHANNEL])
+        assert app.worker is not None and app.worker.sweeper.is_alive(), "the sweeper died"
     finally:
         app.stop()
     ok = sum(1 for a in attempts if a.during_outage == 200)
     refused = sum(1 for a in attempts if a.during_outage >= 500)
     section = f"fault: PostgreSQL unreachable for {outage:.0f} s"
-    record(section, "webhooks during the outage", len(attempts))
+    record(section, "webhooks during the outage (texts, replies, /sms)",
+           len(attempts))
     record(section, "answered 200 while down", ok, target="0")
     record(section, "answered 5xx while down", refused, target=str(len(attempts)))
     record(section, "/healthz while down", health, target="503")
@@ -242,6 +256,7 @@ def test_sqlite_file_locked_by_another_process(
         drained = _last_delivery(fake_slack, fake_twilio) - released_at
         time.sleep(1.0)  # a few sweeps later, still exactly once
         tally = ledger.tally(fake_slack, fake_twilio, [SUPPORT_CHANNEL])
+        assert app.worker is not None and app.worker.sweeper.is_alive(), "the sweeper died"
     finally:
         app.stop()
     waited = sum(1 for a in attempts if a.during_outage == 200)
