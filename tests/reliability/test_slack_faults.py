@@ -69,3 +69,32 @@ def test_slack_failing_half_the_posts(
         assert _early_posts(fake_slack) == 0
     assert failed > 0, "the fault never hit"
     assert tally.clean, tally.problems
+
+
+@SQLITE_ONLY
+def test_slack_accepting_a_post_then_timing_out(
+    app: AppUnderTest, fake_slack: FakeSlack, fake_twilio: FakeTwilio
+) -> None:
+    """The post is made but its answer never comes in time: the next run finds it by its
+    metadata instead of posting again."""
+    ledger = Ledger()
+    open_threads(app.url, fake_slack, fake_twilio, ledger)
+    release = fake_slack.hang_next("chat.postMessage", record=True)
+    started = time.monotonic()
+    send_texts(app.url, fake_twilio, ledger, scale(4, 12), start=100)
+    try:
+        wait_settled(fake_slack, app.settings.resolved_database_url)
+        settled = time.monotonic() - started
+        time.sleep(1.5)  # a few sweeps later, still exactly once
+    finally:
+        release.set()
+    tally = ledger.tally(fake_slack, fake_twilio, [SUPPORT_CHANNEL])
+    lookups = len(fake_slack.calls_to("conversations.replies")) + len(
+        fake_slack.calls_to("conversations.history"))
+    section = "fault: Slack accepts a post, then times out"
+    record(section, "posts of the timed-out text", 1 + tally.slack_doubled, target="1")
+    record(section, "metadata lookups before posting again", lookups, target=">= 1")
+    record(section, "messages lost", tally.texts_lost, target="0")
+    record(section, "time until every text was posted", f"{settled:.1f} s")
+    assert lookups >= 1, "no reconcile before posting again"
+    assert tally.clean, tally.problems
