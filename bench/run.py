@@ -214,15 +214,27 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     url = _fresh_pg_schema(pg)
                 kwargs: dict[str, Any] = {"seconds": args.seconds} if part is bench_ack else {}
-                for row in part(url, workdir, **kwargs):
-                    table.append((db, row))
-                    print(f"{db:10} | " + " | ".join(row), flush=True)
+                try:
+                    for row in part(url, workdir, **kwargs):
+                        table.append((db, row))
+                        print(f"{db:10} | " + " | ".join(row), flush=True)
+                finally:
+                    if db == "postgresql":
+                        _drop_pg_schema(pg, url)
     print()
     print("| db | what | measure | app | reference | ratio / target |")
     print("|---|---|---|---|---|---|")
     for db, row in table:
         print(f"| {db} | " + " | ".join(row) + " |")
     return 0
+
+
+def _drop_pg_schema(base: str, url: str) -> None:
+    schema = url.rsplit("%3D", 1)[1]
+    engine = make_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
 
 
 def _fresh_pg_schema(base: str) -> str:

@@ -3,6 +3,7 @@ write lock at BEGIN, so concurrent writers queue instead of failing."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from typing import Any
 
@@ -25,12 +26,14 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
+        writer = threading.Lock()
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                          "factory": _writer_locked_connection(writer)},
             **kwargs,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writer)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
     _replace_unstorable(engine)
@@ -77,7 +80,7 @@ def _replace_unstorable(engine: Engine) -> None:
         return statement, _clean(parameters)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writer: threading.Lock) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -88,26 +91,56 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
-    # SQLite's busy handler sleeps and polls (1, 2, 5 … 100 ms) while another connection
-    # holds the write lock: under concurrent requests that idles the lock and makes p99
-    # hundreds of ms. Writers of this process queue on a lock of their own instead, and wake
-    # the moment it is released; other processes still meet the busy timeout.
-    writer = threading.RLock()
-
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
         if not writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise TimeoutError("the database stayed locked by this process's other writers")
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.holds_writer = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            writer.release()
+            dbapi_connection.release_writer()
             raise
 
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def on_end(_connection: Any) -> None:
-        writer.release()
+
+def _writer_locked_connection(writer: threading.Lock) -> type[sqlite3.Connection]:
+    """sqlite3 connections that give the process's writer lock back once their transaction
+    has really ended.
+
+    SQLite's busy handler sleeps and polls (1, 2, 5 … 100 ms) while another connection holds
+    the write lock: under concurrent requests that idles the lock and makes p99 hundreds of
+    ms. Writers of one process queue on `writer` instead (taken at BEGIN) and wake the moment
+    it is released: after COMMIT or ROLLBACK returns, so the next writer's BEGIN IMMEDIATE
+    never meets the busy handler. Other processes still meet the busy timeout."""
+
+    class WriterLockedConnection(sqlite3.Connection):
+        holds_writer = False
+
+        def release_writer(self) -> None:
+            if self.holds_writer:
+                self.holds_writer = False
+                writer.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.release_writer()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.release_writer()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self.release_writer()
+
+    return WriterLockedConnection
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
