@@ -102,11 +102,15 @@ class InboundService:
     def _store(self, text: InboundText) -> list[int] | None:
         now = utcnow()
         with self.session_factory.begin() as session:
-            number = numbers.by_e164(session, text.to)
+            number, contact = numbers.with_sender(session, text.to, text.from_)
             if number is None:
                 raise NotFound(f"{mask_phone(text.to)} is not an SMS number set up here")
             # a repeated MessageSid fails the message insert's unique key: receive() settles it
-            contact = contacts.ensure(session, number.workspace_id, text.from_)
+            contact_is_new = False
+            if contact is None:
+                contact, contact_is_new = contacts.add_or_find(
+                    session, number.workspace_id, text.from_
+                )
             conversation = conversations.ensure_locked(
                 session,
                 workspace_id=number.workspace_id,
@@ -114,6 +118,7 @@ class InboundService:
                 contact_id=contact.id,
                 channel_id=number.channel_id,
                 now=now,
+                contact_is_new=contact_is_new,
             )
             if conversation.last_activity_at != now:
                 conversation.last_activity_at = now

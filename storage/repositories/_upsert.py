@@ -45,14 +45,12 @@ def insert_ignoring_conflict(
     """INSERT … ON CONFLICT DO NOTHING RETURNING the row: one statement, no savepoint, safe
     under races. None when another writer's row already held the key. The statement is built
     once per model and dialect; the values travel as parameters."""
-    table: Any = model.__table__  # type: ignore[attr-defined]
     key = (session.get_bind().dialect.name, model, tuple(unique))
     statement = _INSERTS.get(key)
     if statement is None:
-        statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=unique)
-        statement = _INSERTS[key] = statement.returning(table.c.id)
-    new_id = session.execute(statement, values).scalar()
-    return None if new_id is None else session.get(model, new_id)
+        statement = dialect_insert(session, model).on_conflict_do_nothing(index_elements=unique)
+        statement = _INSERTS[key] = statement.returning(model)
+    return session.scalars(statement, [values]).first()
 
 
 _INSERTS: dict[tuple[str, type, tuple[str, ...]], Any] = {}

@@ -17,16 +17,29 @@ def by_e164(session: Session, workspace_id: int, e164: str) -> Contact | None:
 
 
 def ensure(session: Session, workspace_id: int, e164: str) -> Contact:
+    return find_or_add(session, workspace_id, e164)[0]
+
+
+def find_or_add(session: Session, workspace_id: int, e164: str) -> tuple[Contact, bool]:
+    """The contact for `e164`, and whether this transaction added it (so nothing can refer
+    to it yet)."""
     contact = by_e164(session, workspace_id, e164)
-    if contact is None:
-        now = utcnow()
-        contact = insert_ignoring_conflict(
-            session, Contact,
-            {"workspace_id": workspace_id, "e164": e164, "created_at": now, "updated_at": now},
-            unique=["workspace_id", "e164"],
-        ) or by_e164(session, workspace_id, e164)
-        assert contact is not None
-    return contact
+    return (contact, False) if contact is not None else add_or_find(session, workspace_id, e164)
+
+
+def add_or_find(session: Session, workspace_id: int, e164: str) -> tuple[Contact, bool]:
+    """`find_or_add` for a number just looked up and not found: insert first."""
+    now = utcnow()
+    added = insert_ignoring_conflict(
+        session, Contact,
+        {"workspace_id": workspace_id, "e164": e164, "created_at": now, "updated_at": now},
+        unique=["workspace_id", "e164"],
+    )
+    if added is not None:
+        return added, True
+    contact = by_e164(session, workspace_id, e164)  # another writer added it meanwhile
+    assert contact is not None
+    return contact, False
 
 
 # --- issue 4: contact editing and picker search ---

@@ -35,12 +35,13 @@ def _for_pair(session: Session, number_id: int, contact_id: int) -> Conversation
 
 def ensure_locked(
     session: Session, *, workspace_id: int, number_id: int, contact_id: int, channel_id: str,
-    now: datetime | None = None,
+    now: datetime | None = None, contact_is_new: bool = False,
 ) -> Conversation:
     """The conversation row, locked until commit: writes to one conversation serialize,
     so its outbox items commit in id order. A row this transaction inserted is locked by
-    that insert (a concurrent inserter of the same pair waits on the unique key)."""
-    conversation = _for_pair(session, number_id, contact_id)
+    that insert (a concurrent inserter of the same pair waits on the unique key). A contact
+    this transaction added has no conversation yet: no lookup for it."""
+    conversation = None if contact_is_new else _for_pair(session, number_id, contact_id)
     if conversation is None:
         now = now or utcnow()
         conversation = insert_ignoring_conflict(
