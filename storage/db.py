@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PING_AFTER_IDLE_SECONDS = 2.0
 NUL, REPLACEMENT = "\x00", "\ufffd"
 
 
@@ -35,9 +38,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine, writer)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+        engine = create_engine(url, **{"pool_size": 10, "max_overflow": 20, **kwargs})
+        _ping_when_idle(engine)
     _replace_unstorable(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it sat idle for a while.
+
+    A connection used moments ago is as good as a ping's answer, and on the busy path a
+    ping is one more round trip per transaction (pool_pre_ping pings on every checkout).
+    An idle one may have been cut (a database restart, a proxy's idle timeout): a failed
+    ping discards it and the pool hands out another. A connection that breaks while busy
+    fails its statement, which SQLAlchemy recognises as a disconnect: it discards the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("the pooled connection no longer answers") from exc
 
 
 def _storable(text: str) -> str:

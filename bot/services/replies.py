@@ -79,11 +79,10 @@ class ReplyService:
     ) -> tuple[ReplyOutcome, list[int]]:
         now = utcnow()
         with self.session_factory.begin() as session:
-            conversation = conversations.in_team_thread(
-                session, team_id, channel, thread_ts, lock=True
-            )
-            if conversation is None:
+            found = conversations.in_team_thread(session, team_id, channel, thread_ts, lock=True)
+            if found is None:
                 return ReplyOutcome.IGNORED, []
+            conversation, number = found
             workspace_id = conversation.workspace_id
             if not events.first_time(session, *_dedupe_keys(team_id, event_id, channel, ts)):
                 return ReplyOutcome.DUPLICATE, []
@@ -103,8 +102,6 @@ class ReplyService:
             if blocked:
                 session.add(_message(conversation, Direction.NOTE, text, user, ts, "note"))
                 return refuse(blocked)
-            number = session.get(SmsNumber, conversation.number_id)
-            assert number is not None
             if not may_send_from(
                 session, workspace_id=workspace_id, user_id=user, number_id=number.id
             ):
@@ -151,9 +148,10 @@ class ReplyService:
             return ReplyOutcome.IGNORED  # unfurls and reactions also arrive as changes
         channel, ts = str(event.get("channel")), str(edited.get("ts"))
         with self.session_factory.begin() as session:
-            conversation = conversations.in_team_thread(session, team_id, channel, str(thread_ts))
-            if conversation is None:
+            found = conversations.in_team_thread(session, team_id, channel, str(thread_ts))
+            if found is None:
                 return ReplyOutcome.IGNORED
+            conversation = found[0]
             workspace_id = conversation.workspace_id
             sent = messages.by_slack_ts(session, conversation.id, ts)
             if sent is None or sent.direction != Direction.OUTBOUND:

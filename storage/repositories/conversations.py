@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.models import Conversation, ConversationStatus, Workspace, utcnow
+from storage.models import Conversation, ConversationStatus, SmsNumber, Workspace, utcnow
 from storage.repositories._upsert import insert_ignoring_conflict
 
 # Statements on every inbound text and reply are built once (bound parameters carry values).
@@ -18,8 +18,9 @@ _FOR_PAIR = (
     .with_for_update()
 )
 _IN_TEAM_THREAD = (
-    select(Conversation)
+    select(Conversation, SmsNumber)
     .join(Workspace, Workspace.id == Conversation.workspace_id)
+    .join(SmsNumber, SmsNumber.id == Conversation.number_id)
     .where(
         Workspace.team_id == bindparam("team_id"),
         Conversation.channel_id == bindparam("channel_id"),
@@ -69,13 +70,15 @@ def by_thread(
 
 def in_team_thread(
     session: Session, team_id: str, channel_id: str, thread_ts: str, *, lock: bool = False
-) -> Conversation | None:
-    """The conversation a Slack thread belongs to, found from the event's team in one query;
-    `lock` holds it until commit (writes to one conversation serialize)."""
-    return session.scalar(
+) -> tuple[Conversation, SmsNumber] | None:
+    """The conversation a Slack thread belongs to, and its number, found from the event's
+    team in one query; `lock` holds the conversation until commit (writes to one
+    conversation serialize)."""
+    row = session.execute(
         _IN_TEAM_THREAD_LOCKED if lock else _IN_TEAM_THREAD,
         {"team_id": team_id, "channel_id": channel_id, "thread_ts": thread_ts},
-    )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def lock(session: Session, conversation_id: int) -> Conversation:
