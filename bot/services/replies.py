@@ -23,7 +23,7 @@ from bot.services.lifecycle import reply_blocked_by_owner
 from bot.services.permissions import may_send_from
 from bot.text import MAX_SMS_CHARS, is_note, slack_to_plain
 from storage.models import Conversation, Direction, Message, Role, SmsNumber
-from storage.repositories import conversations, events, messages, roles
+from storage.repositories import conversations, events, messages, reply_checks, roles
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +102,22 @@ class ReplyService:
             if blocked:
                 session.add(_message(conversation, Direction.NOTE, text, user, ts, "note"))
                 return refuse(blocked)
-            if not may_send_from(
+            # the common case (assigned, not opted out) in one query; managers and refusals
+            # look further
+            assigned, opted_out = reply_checks.assigned_and_opted_out(
+                session, number_id=number.id, user_id=user, contact_id=conversation.contact_id,
+                scopes=optouts.scopes_for(number),
+            )
+            if not assigned and not may_send_from(
                 session, workspace_id=workspace_id, user_id=user, number_id=number.id
             ):
                 return refuse(_not_assigned(session, workspace_id, number))
-            opted_out = optouts.refusal_for(
-                session, number_id=number.id, contact_id=conversation.contact_id
-            )
             if opted_out:
-                return refuse(opted_out)
+                refusal = optouts.refusal_for(
+                    session, number_id=number.id, contact_id=conversation.contact_id
+                )
+                if refusal:
+                    return refuse(refusal)
             body = slack_to_plain(text).strip()
             if not body and not files:
                 return ReplyOutcome.IGNORED, []
