@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import InvalidInput
@@ -59,16 +60,24 @@ class ReplyService:
         thread_ts, ts = event.get("thread_ts"), str(event.get("ts"))
         if not thread_ts or thread_ts == ts:
             return ReplyOutcome.IGNORED
-        outcome, item_ids = self._store_reply(
-            team_id=team_id,
-            event_id=event_id,
-            channel=str(event.get("channel")),
-            thread_ts=str(thread_ts),
-            ts=ts,
-            user=str(event["user"]),
-            text=str(event.get("text") or ""),
-            files=list(event.get("files") or []),
-        )
+        channel = str(event.get("channel"))
+        try:
+            outcome, item_ids = self._store_reply(
+                team_id=team_id,
+                event_id=event_id,
+                channel=channel,
+                thread_ts=str(thread_ts),
+                ts=ts,
+                user=str(event["user"]),
+                text=str(event.get("text") or ""),
+                files=list(event.get("files") or []),
+            )
+        except IntegrityError:
+            # a note or reply is stored under its Slack ts once (a unique key): a repeated
+            # delivery of it fails that key
+            if not self._stored(team_id=team_id, channel=channel, thread_ts=str(thread_ts), ts=ts):
+                raise
+            return ReplyOutcome.DUPLICATE
         for item_id in item_ids:
             self.queue.enqueue(item_id)
         return outcome
@@ -84,10 +93,12 @@ class ReplyService:
                 return ReplyOutcome.IGNORED, []
             conversation, number = found
             workspace_id = conversation.workspace_id
-            if not events.first_time(session, *_dedupe_keys(team_id, event_id, channel, ts)):
-                return ReplyOutcome.DUPLICATE, []
+            # Deliveries are deduplicated by what they store: a note or reply by its Slack ts
+            # (unique per conversation, see on_message), a refusal by the event's keys.
 
             def refuse(reason: str) -> tuple[ReplyOutcome, list[int]]:
+                if not events.first_time(session, *_dedupe_keys(team_id, event_id, channel, ts)):
+                    return ReplyOutcome.DUPLICATE, []
                 return ReplyOutcome.REFUSED, [
                     outbox_items.notice(
                         session, workspace_id=workspace_id, team_id=team_id, channel=channel,
@@ -142,6 +153,13 @@ class ReplyService:
                     message_id=message.id, now=now,
                 )
             ]
+
+    def _stored(self, *, team_id: str, channel: str, thread_ts: str, ts: str) -> bool:
+        with self.session_factory.begin() as session:
+            found = conversations.in_team_thread(session, team_id, channel, thread_ts)
+            return found is not None and (
+                messages.by_slack_ts(session, found[0].id, ts) is not None
+            )
 
     def _on_edit(
         self, *, team_id: str, event_id: str | None, event: Mapping[str, Any]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import requests
+from sqlalchemy import select
 
+from storage.models import Message
 from tests.fakes import FakeSlack, FakeTwilio
 from tests.harness import (
     AGENT,
@@ -167,6 +169,25 @@ def test_a_slack_retry_of_the_same_event_sends_once(
 
     time.sleep(0.5)
     assert len(fake_twilio.created) == 1
+
+
+def test_retried_notes_and_refusals_are_kept_and_told_once(
+    app: AppUnderTest, fake_slack: FakeSlack, fake_twilio: FakeTwilio
+) -> None:
+    thread = open_conversation(app, fake_slack, fake_twilio)
+    _, note = reply(app, fake_slack, thread, "note: customer sounds upset")
+    _, refused = reply(app, fake_slack, thread, "let me help", user=OTHER)
+    for envelope in (note, refused):
+        retry = send_event(app.url, envelope, headers={"X-Slack-Retry-Num": "1",
+                                                       "X-Slack-Retry-Reason": "http_timeout"})
+        assert retry.status_code == 200
+    fake_slack.wait_for(lambda: fake_slack.ephemerals)
+    app.core.runner.sweep(grace=0)
+    with app.core.session_factory() as session:
+        notes = session.scalars(select(Message).where(Message.direction == "note")).all()
+    assert [m.body for m in notes] == ["note: customer sounds upset"]
+    assert [e["user"] for e in fake_slack.ephemerals] == [OTHER]
+    assert fake_twilio.created == []
 
 
 def test_editing_a_sent_reply_gets_an_explanation(
