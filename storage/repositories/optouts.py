@@ -17,13 +17,15 @@ def _in_force(contact_id: int, scopes: Sequence[str]) -> ColumnElement[bool]:
     )
 
 
+# In force for :contact_id in any of :scopes; shared by the statements every send runs.
+IN_FORCE_FOR_PARAMS = and_(
+    OptOut.contact_id == bindparam("contact_id"),
+    OptOut.scope.in_(bindparam("scopes", expanding=True)),
+    OptOut.lifted_at.is_(None),
+)
 _ACTIVE = (  # built once: every send checks it
     select(OptOut)
-    .where(
-        OptOut.contact_id == bindparam("contact_id"),
-        OptOut.scope.in_(bindparam("scopes", expanding=True)),
-        OptOut.lifted_at.is_(None),
-    )
+    .where(IN_FORCE_FOR_PARAMS)
     .order_by(OptOut.opted_out_at.desc())
     .limit(1)
 )

@@ -8,18 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from storage.models import NumberAssignment, OptOut
+from storage.models import NumberAssignment
+from storage.repositories.optouts import IN_FORCE_FOR_PARAMS
 
 _CHECKS = select(
     exists().where(
         NumberAssignment.number_id == bindparam("number_id"),
         NumberAssignment.slack_user_id == bindparam("user_id"),
     ),
-    exists().where(
-        OptOut.contact_id == bindparam("contact_id"),
-        OptOut.scope.in_(bindparam("scopes", expanding=True)),
-        OptOut.lifted_at.is_(None),
-    ),
+    exists().where(IN_FORCE_FOR_PARAMS),
 )
 
 
